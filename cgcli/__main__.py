@@ -1,0 +1,5 @@
+"""``python -m cgcli``."""
+
+from .cli import run
+
+run()

@@ -1,0 +1,133 @@
+"""The ``cgcli`` command: a thin layer over the library.
+
+Each command reads its input, parses, evaluates and hands the result to a
+presenter.  Errors are typed in the library and become one message on
+stderr and SPEC.md's exit code in `main`, the only place that knows both.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from . import __version__
+from .cliargs import ExpressionCommand, parse_variables, read_expression
+from .engine import evaluate
+from .errors import USAGE, CgcliError
+from .parser import parse
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def expression_command(group: click.Group, name: str) -> Callable[[Callable[..., Any]], click.Command]:
+    """Register a command taking ``EXPR [VARS]``: the flags every command shares, in one place."""
+
+    def decorate(f: Callable[..., Any]) -> click.Command:
+        f = click.argument("expression", required=False, metavar="EXPR")(f)
+        f = click.option(
+            "--var",
+            "assignments",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="Set a variable (also --NAME=VALUE, --NAME VALUE, NAME=VALUE).",
+        )(f)
+        return group.command(name, cls=ExpressionCommand, context_settings=CONTEXT)(f)
+
+    return decorate
+
+
+def load(expression: str | None, assignments: tuple[str, ...]) -> tuple[Any, dict[str, float]]:
+    """Read and parse the expression, and the point to evaluate it at."""
+    graph = parse(read_expression(expression))
+    return graph, parse_variables(assignments)
+
+
+def warn(messages: list[str]) -> None:
+    for message in messages:
+        click.echo(f"cgcli: warning: {message}", err=True)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", "-V", prog_name="cgcli")
+def cli() -> None:
+    """Backpropagation you can see: the computational graph of an expression,
+    its values, local gradients and global gradients.
+
+    \b
+    Examples:
+      cgcli grad '(x+y)*z' --x=-2 --y=5 --z=-4
+      cgcli grad '1/(1+exp(-(w0*x0+w1*x1+w2)))' w0=2 x0=-1 w1=-3 x1=-2 w2=-3 --json
+    """
+
+
+@expression_command(cli, "grad")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (SPEC.md's shape) instead of a table.")
+@click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True, help="Significant digits shown.")
+def grad(expression: str | None, assignments: tuple[str, ...], as_json: bool, digits: int) -> None:
+    """Show every node's value, local gradients and global gradient.
+
+    EXPR is an expression (or - for standard input, or @FILE); variables
+    follow as --x=-2, --x -2, x=-2 or --var x=-2.  An expression that begins
+    with - goes after --.
+
+    \b
+    Example:
+      $ cgcli grad '(x+y)*z' --x=-2 --y=5 --z=-4
+      ...
+      ∂f/∂x = -4
+      ∂f/∂y = -4
+      ∂f/∂z = 3
+    """
+    graph, point = load(expression, assignments)
+    result = evaluate(graph, point)
+    warn(result.warnings)
+    if as_json:
+        from .present.json import dumps, grad_json
+
+        click.echo(dumps(grad_json(result)))
+    else:
+        from .present.table import grad_view, print_rich
+
+        print_rich(grad_view(result, digits))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; every failure becomes one message on stderr and an exit code."""
+    try:
+        cli.main(args=argv, prog_name="cgcli", standalone_mode=False)
+    except CgcliError as e:
+        return _fail(str(e), e.exit_code)
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.ClickException as e:
+        return _fail(e.format_message(), e.exit_code or USAGE)
+    except click.Abort:
+        return _fail("aborted", 130)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # the reader (head, less) has gone; say nothing, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except MemoryError:
+        return _fail("out of memory: the expression or input is too large", USAGE)
+    except RecursionError:  # pragma: no cover - nothing recurses; a last line of defence
+        return _fail("the expression is nested too deeply", USAGE)
+    return 0
+
+
+def _fail(message: str, code: int) -> int:
+    first, *rest = message.splitlines() or [""]
+    click.echo(f"cgcli: error: {first}", err=True)
+    for line in rest:
+        click.echo(line, err=True)
+    return code
+
+
+def run() -> None:
+    """The console script's entry point."""
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""The computational graph: nodes in topological order, held as flat lists.
+
+Node ``i`` has an op row (`cgcli.ops.Op`, or ``None`` for a leaf), the ids
+of its inputs (all smaller than ``i``) and, for a leaf, a constant value or
+a variable name.  Ids are given in creation order, so the lists are already
+topologically sorted and every pass over the graph is a plain loop: no
+recursion, however deep the expression.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .ops import ATOM, CONSTANTS, OPS, UNARY, Op
+
+VAR = "var"
+CONST = "const"
+
+#: a sub-expression whose text is longer than this is shown as ``#id`` in
+#: its parents' text, so that a 100,000-deep chain does not print O(n²) text
+TEXT_LIMIT = 80
+
+
+@dataclass
+class Graph:
+    """A computational graph.  Build it with `cgcli.parse`, evaluate it with `evaluate`."""
+
+    ops: list[Op | None] = field(default_factory=list)
+    inputs: list[tuple[int, ...]] = field(default_factory=list)
+    #: constant value of each constant leaf, by id
+    constants: dict[int, float] = field(default_factory=dict)
+    #: text of each leaf as written ("x", "pi", "1.5")
+    leaf_text: dict[int, str] = field(default_factory=dict)
+    #: variable name -> node id, in order of first use
+    variables: dict[str, int] = field(default_factory=dict)
+    #: ids of nodes that depend on no variable (constant leaves and ops of them)
+    constant_ids: set[int] = field(default_factory=set)
+    source: str = ""
+    _texts: list[str] | None = field(default=None, repr=False)
+
+    # -- building ---------------------------------------------------------
+
+    def constant(self, value: float, text: str) -> int:
+        """Add a constant leaf; returns its id."""
+        i = self._append(None, ())
+        self.constants[i] = value
+        self.leaf_text[i] = text
+        self.constant_ids.add(i)
+        return i
+
+    def variable(self, name: str) -> int:
+        """Return the node of variable ``name``, adding it on first use (a fork after that)."""
+        if name in self.variables:
+            return self.variables[name]
+        if name in CONSTANTS:
+            return self.constant(CONSTANTS[name], name)
+        i = self.variables[name] = self._append(None, ())
+        self.leaf_text[i] = name
+        return i
+
+    def apply(self, op: Op, *inputs: int) -> int:
+        """Add a node applying ``op`` to the ``inputs`` nodes; returns its id."""
+        if op is OPS["pow"] and inputs[1] not in self.constant_ids:
+            op = OPS["pow_var"]
+        i = self._append(op, inputs)
+        if all(j in self.constant_ids for j in inputs):
+            self.constant_ids.add(i)
+        return i
+
+    def _append(self, op: Op | None, inputs: tuple[int, ...]) -> int:
+        self.ops.append(op)
+        self.inputs.append(inputs)
+        self._texts = None
+        return len(self.ops) - 1
+
+    # -- reading ----------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.ops)
+
+    @property
+    def output(self) -> int:
+        """The id of the output node: the last one."""
+        return len(self.ops) - 1
+
+    def op_name(self, i: int) -> str:
+        """``var``, ``const`` or the op's name."""
+        op = self.ops[i]
+        if op is not None:
+            return op.name
+        return CONST if i in self.constants else VAR
+
+    def text(self, i: int) -> str:
+        """The expression text of node ``i`` (sub-expressions over TEXT_LIMIT as ``#id``)."""
+        if self._texts is None:
+            self._texts = self._all_texts()
+        return self._texts[i]
+
+    def _all_texts(self) -> list[str]:
+        from .printer import node_text
+
+        texts: list[str] = []
+        for i, op in enumerate(self.ops):
+            if op is None:
+                texts.append(self.leaf_text[i])
+                continue
+            parts = [
+                (texts[j], self.precedence(j)) if len(texts[j]) <= TEXT_LIMIT else (f"#{j}", ATOM)
+                for j in self.inputs[i]
+            ]
+            texts.append(node_text(op, parts))
+        return texts
+
+    def precedence(self, i: int) -> int:
+        """How tightly node ``i`` binds when printed (ATOM for leaves and calls)."""
+        op = self.ops[i]
+        if op is None:  # a leaf built through the API may be a negative number
+            return UNARY if self.leaf_text[i].startswith("-") else ATOM
+        return op.precedence

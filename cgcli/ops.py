@@ -1,0 +1,222 @@
+"""The op table: every gate cgcli knows, one row each.
+
+A row gives an op's name, how many inputs it takes, its forward function,
+its local gradients (one per input, ∂node/∂input), its gate role and the
+domain it is defined on.  The engine, the checker and every presenter read
+this table and nothing else, so the rows below *are* cgcli's mathematics.
+
+Rows are written against a *backend* ``m``: plain floats (`FloatMath`) for
+``grad``; other evaluators (complex step, NumPy batches) pass their own
+backend with the same few functions, so one row serves them all.
+
+``local(y, *args)`` receives the node's value ``y`` as well as its inputs,
+because many local gradients are cheapest in terms of the output
+(exp: y, sigmoid: y·(1-y), sqrt: 1/(2y)).
+
+How to add an op, say ``cosh``:
+  1. add ``"cosh": _unary(m.cosh, lambda y, a: (m.sinh(a),))`` to `table`,
+     and ``cosh``/``sinh`` to `FloatMath` (and the other backends);
+  2. nothing else: the grammar's ``call`` rule looks function names up here.
+An operator (like ``%``) also needs one grammar line whose alias is the
+op's name.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+VARIADIC = -1
+
+# binding strength of printed text, loosest first (the grammar's layers)
+SUM, PRODUCT, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
+
+DISTRIBUTOR = "distributor"
+ROUTER = "router"
+SWITCHER = "switcher"
+
+#: one sentence a role, for the legend under the table
+ROLE_MEANING = {
+    DISTRIBUTOR: "add gates pass the upstream gradient unchanged to every input",
+    ROUTER: "max/min gates send the whole upstream gradient to the winning input, 0 to the rest",
+    SWITCHER: "mul gates send each input the upstream gradient times the other input",
+}
+
+
+@dataclass(frozen=True)
+class Op:
+    """One row of the op table."""
+
+    name: str
+    arity: int  # number of inputs, or VARIADIC (one or more)
+    forward: Callable[..., Any]
+    local: Callable[..., tuple[Any, ...]]  # (y, *inputs) -> one ∂y/∂input per input
+    role: str | None = None
+    domain: Callable[..., Any] | None = None  # inputs -> true where defined
+    needs: str = ""  # what the domain asks for, for the error message
+    symbol: str = ""  # infix/prefix operator; empty for functions
+    precedence: int = ATOM  # binding strength when printed
+
+
+class FloatMath:
+    """The backend of the ordinary evaluator: Python floats.
+
+    Overflow gives ±inf rather than OverflowError, as SPEC.md asks; the
+    engine warns about it afterwards.
+    """
+
+    inf = math.inf
+    nan = math.nan
+    sin = staticmethod(math.sin)
+    cos = staticmethod(math.cos)
+    tan = staticmethod(math.tan)
+    tanh = staticmethod(math.tanh)
+    log = staticmethod(math.log)
+    sqrt = staticmethod(math.sqrt)
+    fabs = staticmethod(math.fabs)
+
+    @staticmethod
+    def exp(a: float) -> float:
+        try:
+            return math.exp(a)
+        except OverflowError:
+            return math.inf
+
+    @staticmethod
+    def sech2(a: float) -> float:
+        # NOTE: 1/cosh² a, not 1 - tanh² a: the latter loses every digit once
+        # tanh a rounds to 1 (|a| > 19), and many before that.
+        try:
+            return 1.0 / math.cosh(a) ** 2
+        except OverflowError:
+            return 0.0
+
+    @staticmethod
+    def sigmoid(a: float) -> float:
+        # Two branches so that exp never overflows: sigmoid(±1000) is exact.
+        if a >= 0:
+            return 1.0 / (1.0 + math.exp(-a))
+        z = math.exp(a)
+        return z / (1.0 + z)
+
+    @staticmethod
+    def pow(a: float, b: float) -> float:
+        try:
+            return a**b
+        except OverflowError:
+            odd = a < 0 and b % 2 == 1
+            return -math.inf if odd else math.inf
+        except ZeroDivisionError:  # 0 ^ negative, only reached by gradients
+            return math.inf
+
+    @staticmethod
+    def relu(a: float) -> float:
+        return a if a > 0 else 0.0
+
+    @staticmethod
+    def step(a: float) -> float:
+        # NOTE: relu'(0) = 0, the minimum-norm subgradient (SPEC.md).
+        return 1.0 if a > 0 else 0.0
+
+    @staticmethod
+    def sign(a: float) -> float:
+        # NOTE: abs'(0) = 0, the minimum-norm subgradient (SPEC.md).
+        return 1.0 if a > 0 else (-1.0 if a < 0 else 0.0)
+
+    @staticmethod
+    def equal(a: float, b: float) -> float:
+        return 1.0 if a == b else 0.0
+
+    @staticmethod
+    def is_integer(b: float) -> bool:
+        return b == math.floor(b)
+
+    maximum = staticmethod(max)
+    minimum = staticmethod(min)
+
+    @staticmethod
+    def either(*conditions: bool) -> bool:
+        return any(conditions)
+
+
+def _pow_local(m: Any) -> Callable[..., tuple[Any, Any]]:
+    def local(y: Any, a: Any, b: Any) -> tuple[Any, Any]:
+        # ∂/∂a = b·a^(b-1), written so that x^0 has gradient 0 even at x = 0
+        # and x^0.5 has an infinite one there, like sqrt.
+        d_base = b * m.pow(a, b - 1) if b != 0 else 0 * a
+        # ∂/∂b = a^b·ln a, defined only for a > 0 (never used for a constant b)
+        d_exponent = y * m.log(a) if a > 0 else m.nan
+        return d_base, d_exponent
+
+    return local
+
+
+def _winners(m: Any) -> Callable[..., tuple[Any, ...]]:
+    """Local gradients of max/min: 1 to the winner; ties split it evenly."""
+
+    def local(y: Any, *args: Any) -> tuple[Any, ...]:
+        hits = [m.equal(a, y) for a in args]
+        count = sum(hits)
+        if not count:  # a NaN among the arguments: nothing won
+            return tuple(m.nan for _ in args)
+        return tuple(h / count for h in hits)
+
+    return local
+
+
+def table(m: Any) -> dict[str, Op]:
+    """Build the op table over backend ``m``; keys are the op names."""
+
+    def unary(forward: Callable[..., Any], local: Callable[..., tuple[Any]], **kw: Any) -> Op:
+        return Op("", 1, forward, local, **kw)
+
+    def constant_exponent_ok(a: Any, b: Any) -> Any:
+        return m.either(a > 0, (a == 0) & (b >= 0), (a < 0) & m.is_integer(b))
+
+    # fmt: off
+    rows = {
+        # operators        arity forward                   local gradients (y, *inputs)          role
+        "add":  Op("add",  2, lambda a, b: a + b,  lambda y, a, b: (1.0, 1.0),          DISTRIBUTOR, symbol="+", precedence=SUM),
+        "sub":  Op("sub",  2, lambda a, b: a - b,  lambda y, a, b: (1.0, -1.0),         symbol="-", precedence=SUM),
+        "mul":  Op("mul",  2, lambda a, b: a * b,  lambda y, a, b: (b, a),              SWITCHER, symbol="*", precedence=PRODUCT),
+        "div":  Op("div",  2, lambda a, b: a / b,  lambda y, a, b: (1.0 / b, -y / b),   symbol="/", precedence=PRODUCT,
+                   domain=lambda a, b: b != 0, needs="a non-zero divisor"),
+        "neg":  Op("neg",  1, lambda a: -a,        lambda y, a: (-1.0,),                symbol="-", precedence=UNARY),
+        "pow":  Op("pow",  2, m.pow,               _pow_local(m),                       symbol="^", precedence=POWER,
+                   domain=constant_exponent_ok,
+                   needs="a base > 0, or an integer exponent for a negative base, or an exponent >= 0 for base 0"),
+        # a ^ b whose exponent depends on a variable: ∂/∂b = a^b·ln a needs a > 0
+        "pow_var": Op("pow", 2, m.pow,             _pow_local(m),                       symbol="^", precedence=POWER,
+                   domain=lambda a, b: a > 0, needs="a base > 0 (the exponent depends on a variable)"),
+        # functions
+        "exp":     unary(m.exp,                    lambda y, a: (y,)),
+        "log":     unary(m.log,                    lambda y, a: (1.0 / a,),
+                         domain=lambda a: a > 0, needs="a positive argument"),
+        "sqrt":    unary(m.sqrt,                   lambda y, a: (0.5 / y if y else m.inf,),
+                         domain=lambda a: a >= 0, needs="a non-negative argument"),
+        "sin":     unary(m.sin,                    lambda y, a: (m.cos(a),)),
+        "cos":     unary(m.cos,                    lambda y, a: (-m.sin(a),)),
+        "tan":     unary(m.tan,                    lambda y, a: (1.0 / m.cos(a) ** 2,)),
+        "tanh":    unary(m.tanh,                   lambda y, a: (m.sech2(a),)),
+        # NOTE: σ(a)·σ(-a) equals (1-σ)σ but keeps its digits when σ is near 1
+        "sigmoid": unary(m.sigmoid,                lambda y, a: (y * m.sigmoid(-a),)),
+        "relu":    unary(m.relu,                   lambda y, a: (m.step(a),)),
+        "abs":     unary(m.fabs,                   lambda y, a: (m.sign(a),)),
+        "max":  Op("max", VARIADIC, lambda *a: m.maximum(a), _winners(m),               ROUTER),
+        "min":  Op("min", VARIADIC, lambda *a: m.minimum(a), _winners(m),               ROUTER),
+    }
+    # fmt: on
+    # unary() rows take their name from their key
+    return {key: row if row.name else replace(row, name=key) for key, row in rows.items()}
+
+
+#: the table over plain floats, used by ``grad``
+OPS = table(FloatMath)
+
+#: names a call like ``exp(x)`` may use; ``pow(a, b)`` is the ``^`` operator
+FUNCTIONS = {name: row for name, row in OPS.items() if not row.symbol} | {"pow": OPS["pow"]}
+
+#: named constants of the language
+CONSTANTS = {"pi": math.pi, "e": math.e}

@@ -1,0 +1,201 @@
+"""Text -> `Graph`, with Lark's LALR parser and the grammar in grammar/expr.lark.
+
+The `Builder` runs *during* the parse (Lark's ``transformer=`` option for
+LALR): each reduction of a grammar alias adds one graph node and hands its
+id up, so no parse tree is ever built and nothing recurses, however deep
+the nesting.  Lark's errors become `ParseError`s that point at a column.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import threading
+from pathlib import Path
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from .errors import ParseError
+from .graph import Graph
+from .ops import FUNCTIONS, OPS, VARIADIC
+
+#: the longest expression cgcli reads, in characters (see README, "Limits")
+MAX_LENGTH = 10_000_000
+
+
+def grammar_path() -> Path:
+    """grammar/expr.lark: inside the installed package, or at the top of a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "grammar" / "expr.lark", here.parent / "grammar" / "expr.lark"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("grammar/expr.lark is missing from the installation")
+
+
+class Builder(Transformer[Token, int]):
+    """One method per grammar alias; each adds a node to ``self.graph``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.graph = Graph()
+        self.text = ""
+
+    def _at(self, token: Token, reason: str, hint: str = "") -> ParseError:
+        return ParseError(self.text, token.start_pos or 0, reason, hint)
+
+    def number(self, children: list[Token]) -> int:
+        (token,) = children
+        value = float(token)
+        if math.isinf(value):
+            raise self._at(token, f"number {token} is too large", "the largest is about 1.8e308")
+        return self.graph.constant(value, str(token))
+
+    def name(self, children: list[Token]) -> int:
+        (token,) = children
+        if token in FUNCTIONS:
+            raise self._at(token, f"{token} is a function", f"call it: {token}(...)")
+        return self.graph.variable(str(token))
+
+    def call(self, children: list[Token | int | None]) -> int:
+        token, *rest = children
+        assert isinstance(token, Token)
+        args = [a for a in rest if a is not None]
+        op = FUNCTIONS.get(str(token))
+        if op is None:
+            close = difflib.get_close_matches(str(token), FUNCTIONS, n=1)
+            hint = f"did you mean {close[0]}?" if close else "functions: " + ", ".join(sorted(FUNCTIONS))
+            raise self._at(token, f"unknown function {token}", hint)
+        if op.arity == VARIADIC and not args:
+            raise self._at(token, f"{token} takes one or more arguments, got none")
+        if op.arity not in (VARIADIC, len(args)):
+            plural = "argument" if op.arity == 1 else "arguments"
+            raise self._at(token, f"{token} takes {op.arity} {plural}, got {len(args)}")
+        return self.graph.apply(op, *args)  # type: ignore[arg-type]
+
+    def add(self, children: list[int]) -> int:
+        return self.graph.apply(OPS["add"], *children)
+
+    def sub(self, children: list[int]) -> int:
+        return self.graph.apply(OPS["sub"], *children)
+
+    def mul(self, children: list[int]) -> int:
+        return self.graph.apply(OPS["mul"], *children)
+
+    def div(self, children: list[int]) -> int:
+        return self.graph.apply(OPS["div"], *children)
+
+    def neg(self, children: list[int]) -> int:
+        return self.graph.apply(OPS["neg"], *children)
+
+    def pow(self, children: list[int]) -> int:
+        return self.graph.apply(OPS["pow"], *children)
+
+
+_builder = Builder()
+_lark: Lark | None = None
+_lock = threading.Lock()
+
+
+def _parser() -> Lark:
+    global _lark
+    if _lark is None:
+        _lark = Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", transformer=_builder)
+    return _lark
+
+
+def parse(text: str) -> Graph:
+    """Parse an expression into a computational graph.
+
+    Args:
+        text: the expression, e.g. ``"(x+y)*z"``.
+
+    Returns:
+        The `Graph`, nodes in topological order, the output last.
+
+    Raises:
+        ParseError: the text does not follow the grammar (it points at the column).
+
+    Example:
+        >>> g = parse("x*x + 1")
+        >>> [g.op_name(i) for i in range(len(g))]
+        ['var', 'mul', 'const', 'add']
+    """
+    if len(text) > MAX_LENGTH:
+        raise ParseError(text[:0], 0, f"the expression is {len(text):,} characters long; the limit is {MAX_LENGTH:,}")
+    with _lock:
+        lark = _parser()
+        _builder.graph, _builder.text = Graph(source=text), text
+        try:
+            lark.parse(text)
+        except UnexpectedInput as e:
+            raise _parse_error(text, e) from None
+        graph = _builder.graph
+        _builder.graph = Graph()
+    return graph
+
+
+# How Lark's terminal names read in a message.
+_TERMINALS = {
+    "NUMBER": "a number",
+    "NAME": "a name",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "PLUS": "'+'",
+    "_MINUS": "'-'",
+    "_TIMES": "'*'",
+    "_DIVIDE": "'/'",
+    "_POW": "'^'",
+    "COMMA": "','",
+    "$END": "the end",
+}
+_OPERAND = {"NUMBER", "NAME", "LPAR"}
+
+
+def _parse_error(text: str, e: UnexpectedInput) -> ParseError:
+    pos = e.pos_in_stream if e.pos_in_stream is not None else len(text)
+    if isinstance(e, UnexpectedCharacters):
+        char = text[pos] if pos < len(text) else ""
+        reason = f"unexpected character {char!r}"
+        expected = set(e.allowed or ())
+    elif isinstance(e, UnexpectedToken) and e.token.type != "$END":
+        reason = f"unexpected {str(e.token)!r}"
+        expected = set(e.expected)
+    else:
+        pos = len(text.rstrip())
+        reason = "unexpected end of expression" if text.strip() else "empty expression"
+        expected = set(getattr(e, "expected", ()) or ())
+    return ParseError(text, pos, reason, _hint(text, pos, e, _accepted(text[:pos]) or expected))
+
+
+def _accepted(prefix: str) -> set[str]:
+    """The terminals that may follow ``prefix``, found by trying each one.
+
+    Lark's own ``expected`` set is taken after the offending token has
+    already triggered reductions, so it can miss operators (after "(x" it
+    omits '*').  Replaying the prefix and asking the parser is exact.
+    """
+    saved = _builder.graph
+    try:
+        interactive = _parser().parse_interactive(prefix)
+        interactive.exhaust_lexer()
+        return set(interactive.accepts())
+    except Exception:  # noqa: BLE001 - only a better hint is lost
+        return set()
+    finally:
+        _builder.graph = saved
+
+
+def _hint(text: str, pos: int, e: UnexpectedInput, expected: set[str]) -> str:
+    before = text[:pos].rstrip()
+    after = text[pos:]
+    # 2x, 2(x+1), (a)(b): juxtaposition is not multiplication here
+    juxtaposed = before and (before[-1].isalnum() or before[-1] in "._)")
+    if isinstance(e, UnexpectedToken) and e.token.type in _OPERAND and juxtaposed:
+        return f"did you mean {before[-12:].lstrip()}*{after[:12].rstrip()}? write * between factors"
+    shown = sorted(_TERMINALS.get(t, t) for t in expected if t in _TERMINALS)
+    if not shown:
+        return ""
+    if len(shown) > 1:
+        return "expected " + ", ".join(shown[:-1]) + " or " + shown[-1]
+    return "expected " + shown[0]

@@ -1,0 +1,55 @@
+"""``--json``: SPEC.md's shape, strict RFC 8259 JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..engine import Result
+from .numbers import strict
+
+
+def grad_json(result: Result) -> dict[str, Any]:
+    """The ``grad --json`` document: value, gradient by variable, and every node."""
+    graph = result.graph
+    nodes = []
+    for i in range(len(graph)):
+        node: dict[str, Any] = {
+            "id": i,
+            "op": graph.op_name(i),
+            "expr": graph.text(i),
+            "inputs": list(graph.inputs[i]),
+            "value": strict(result.value[i]),
+            "local": [strict(d) for d in result.local[i]],
+            "grad": strict(result.grad[i]),
+        }
+        op = graph.ops[i]
+        if op is not None and op.role:
+            node["role"] = op.role
+        nodes.append(node)
+    return {
+        "expression": graph.source,
+        "value": strict(result.output),
+        "gradient": {name: strict(g) for name, g in result.gradient.items()},
+        "nodes": nodes,
+    }
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """Strict JSON text laid out as in SPEC.md: a key a line, a list item a line.
+
+    ``allow_nan=False`` makes a forgotten non-finite number fail loudly
+    instead of writing ``NaN``, which is not JSON.
+    """
+
+    def compact(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+    lines = []
+    for key, value in document.items():
+        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            items = ",\n".join("    " + compact(item) for item in value)
+            lines.append(f"  {compact(key)}: [\n{items}\n  ]")
+        else:
+            lines.append(f"  {compact(key)}: {compact(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}"

@@ -1,0 +1,52 @@
+"""The ``grad`` table: one row per node, the lecture's colours (values green,
+gradients red), then ∂f/∂variable and a legend of the gate roles used."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from ..engine import Result
+from ..ops import ROLE_MEANING
+from .numbers import short
+
+VALUE = "green"
+GRADIENT = "red"
+
+
+def grad_view(result: Result, digits: int = 6) -> Group:
+    """A Rich renderable: the node table, the gradient lines and the role legend."""
+    graph = result.graph
+    table = Table(title=f"f = {graph.text(graph.output)}", title_justify="left")
+    table.add_column("id", justify="right")
+    table.add_column("expr", overflow="fold")
+    table.add_column("op")
+    table.add_column("value", justify="right", style=VALUE)
+    table.add_column("local ∂node/∂input")
+    table.add_column("grad ∂f/∂node", justify="right", style=GRADIENT)
+    table.add_column("role")
+    roles = []
+    for i in range(len(graph)):
+        op = graph.ops[i]
+        local = ", ".join(f"#{j}: {short(d, digits)}" for j, d in zip(graph.inputs[i], result.local[i], strict=True))
+        role = op.role if op is not None and op.role else ""
+        if role and role not in roles:
+            roles.append(role)
+        value, grad = short(result.value[i], digits), short(result.grad[i], digits)
+        table.add_row(str(i), graph.text(i), graph.op_name(i), value, local, grad, role)
+    parts: list[Any] = [table]
+    parts.append(Text(f"f = {short(result.output, digits)}", style=VALUE))
+    for name, g in result.gradient.items():
+        parts.append(Text(f"∂f/∂{name} = {short(g, digits)}", style=GRADIENT))
+    for role in roles:
+        parts.append(Text(f"{role}: {ROLE_MEANING[role]}", style="dim"))
+    return Group(*parts)
+
+
+def print_rich(renderable: Any) -> None:
+    """Print to stdout; colour only on a terminal and without NO_COLOR (Rich checks both)."""
+    console = Console(highlight=False)
+    console.print(renderable)
