@@ -41,13 +41,13 @@ class ExpressionCommand(click.Command):
         while i < len(args):
             arg = args[i]
             i += 1
-            if arg == "--":  # after it: the expression and NAME=VALUE only
-                for rest in args[i:]:
-                    if _ASSIGNMENT.match(rest):
-                        for_click += ["--var", rest]
-                    else:
-                        positional.append(rest)
-                break
+            if arg == "--":
+                # the next argument is the expression, even if it begins with '-';
+                # options and variables may still follow it (README: "Arguments")
+                if i < len(args) and not positional:
+                    positional.append(args[i])
+                    i += 1
+                continue
             if _ASSIGNMENT.match(arg):  # x=3: no expression contains '='
                 for_click += ["--var", arg]
                 continue

@@ -49,7 +49,7 @@ ROLE_MEANING = {
 class Op:
     """One row of the op table."""
 
-    name: str
+    name: str  # shown to users: "pow" for both pow rows
     arity: int  # number of inputs, or VARIADIC (one or more)
     forward: Callable[..., Any]
     local: Callable[..., tuple[Any, ...]]  # (y, *inputs) -> one ∂y/∂input per input
@@ -58,6 +58,7 @@ class Op:
     needs: str = ""  # what the domain asks for, for the error message
     symbol: str = ""  # infix/prefix operator; empty for functions
     precedence: int = ATOM  # binding strength when printed
+    key: str = ""  # the row's key in the table ("pow_var"), for other backends' tables
 
 
 class FloatMath:
@@ -208,8 +209,8 @@ def table(m: Any) -> dict[str, Op]:
         "min":  Op("min", VARIADIC, lambda *a: m.minimum(a), _winners(m),               ROUTER),
     }
     # fmt: on
-    # unary() rows take their name from their key
-    return {key: row if row.name else replace(row, name=key) for key, row in rows.items()}
+    # every row learns its key; unary() rows take their name from it
+    return {key: replace(row, name=row.name or key, key=key) for key, row in rows.items()}
 
 
 #: the table over plain floats, used by ``grad``

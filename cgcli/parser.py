@@ -14,11 +14,12 @@ import threading
 from pathlib import Path
 
 from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedInput
 
 from .errors import ParseError
 from .graph import Graph
 from .ops import FUNCTIONS, OPS, VARIADIC
+from .parse_errors import parse_error
 
 #: the longest expression cgcli reads, in characters (see README, "Limits")
 MAX_LENGTH = 10_000_000
@@ -129,43 +130,10 @@ def parse(text: str) -> Graph:
         try:
             lark.parse(text)
         except UnexpectedInput as e:
-            raise _parse_error(text, e) from None
+            raise parse_error(text, e, _accepted) from None
         graph = _builder.graph
         _builder.graph = Graph()
     return graph
-
-
-# How Lark's terminal names read in a message.
-_TERMINALS = {
-    "NUMBER": "a number",
-    "NAME": "a name",
-    "LPAR": "'('",
-    "RPAR": "')'",
-    "PLUS": "'+'",
-    "_MINUS": "'-'",
-    "_TIMES": "'*'",
-    "_DIVIDE": "'/'",
-    "_POW": "'^'",
-    "COMMA": "','",
-    "$END": "the end",
-}
-_OPERAND = {"NUMBER", "NAME", "LPAR"}
-
-
-def _parse_error(text: str, e: UnexpectedInput) -> ParseError:
-    pos = e.pos_in_stream if e.pos_in_stream is not None else len(text)
-    if isinstance(e, UnexpectedCharacters):
-        char = text[pos] if pos < len(text) else ""
-        reason = f"unexpected character {char!r}"
-        expected = set(e.allowed or ())
-    elif isinstance(e, UnexpectedToken) and e.token.type != "$END":
-        reason = f"unexpected {str(e.token)!r}"
-        expected = set(e.expected)
-    else:
-        pos = len(text.rstrip())
-        reason = "unexpected end of expression" if text.strip() else "empty expression"
-        expected = set(getattr(e, "expected", ()) or ())
-    return ParseError(text, pos, reason, _hint(text, pos, e, _accepted(text[:pos]) or expected))
 
 
 def _accepted(prefix: str) -> set[str]:
@@ -184,18 +152,3 @@ def _accepted(prefix: str) -> set[str]:
         return set()
     finally:
         _builder.graph = saved
-
-
-def _hint(text: str, pos: int, e: UnexpectedInput, expected: set[str]) -> str:
-    before = text[:pos].rstrip()
-    after = text[pos:]
-    # 2x, 2(x+1), (a)(b): juxtaposition is not multiplication here
-    juxtaposed = before and (before[-1].isalnum() or before[-1] in "._)")
-    if isinstance(e, UnexpectedToken) and e.token.type in _OPERAND and juxtaposed:
-        return f"did you mean {before[-12:].lstrip()}*{after[:12].rstrip()}? write * between factors"
-    shown = sorted(_TERMINALS.get(t, t) for t in expected if t in _TERMINALS)
-    if not shown:
-        return ""
-    if len(shown) > 1:
-        return "expected " + ", ".join(shown[:-1]) + " or " + shown[-1]
-    return "expected " + shown[0]
