@@ -20,6 +20,8 @@ from .engine import evaluate
 from .errors import USAGE, CgcliError
 from .parser import parse
 
+INTERNAL = 70  # EX_SOFTWARE: a bug in cgcli, not in the input
+
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -51,7 +53,21 @@ def warn(messages: list[str]) -> None:
         click.echo(f"cgcli: warning: {message}", err=True)
 
 
-@click.group(context_settings=CONTEXT)
+class Cgcli(click.Group):
+    """The command group; turns every error of a command into SPEC.md's message and exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CgcliError as e:
+            _report(str(e))
+            raise click.exceptions.Exit(e.exit_code) from None
+        except click.ClickException as e:
+            _report(e.format_message())
+            raise click.exceptions.Exit(e.exit_code or USAGE) from None
+
+
+@click.group(cls=Cgcli, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", "-V", prog_name="cgcli")
 def cli() -> None:
     """Backpropagation you can see: the computational graph of an expression,
@@ -96,36 +112,33 @@ def grad(expression: str | None, assignments: tuple[str, ...], as_json: bool, di
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; every failure becomes one message on stderr and an exit code."""
+    """Run the CLI and return its exit code; no failure ends in a traceback."""
     try:
-        cli.main(args=argv, prog_name="cgcli", standalone_mode=False)
-    except CgcliError as e:
-        return _fail(str(e), e.exit_code)
-    except click.exceptions.Exit as e:
-        return e.exit_code
-    except click.ClickException as e:
-        return _fail(e.format_message(), e.exit_code or USAGE)
-    except click.Abort:
-        return _fail("aborted", 130)
-    except KeyboardInterrupt:
+        code = cli.main(args=argv, prog_name="cgcli", standalone_mode=False)
+    except click.ClickException as e:  # errors before a command runs: cgcli --nope
+        _report(e.format_message())
+        return e.exit_code or USAGE
+    except (click.Abort, KeyboardInterrupt):
         return 130
     except BrokenPipeError:
         # the reader (head, less) has gone; say nothing, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except MemoryError:
-        return _fail("out of memory: the expression or input is too large", USAGE)
-    except RecursionError:  # pragma: no cover - nothing recurses; a last line of defence
-        return _fail("the expression is nested too deeply", USAGE)
-    return 0
+        _report("out of memory: the expression or input is too large")
+        return USAGE
+    except Exception as e:  # noqa: BLE001 - a bug; still one message, never a traceback
+        _report(f"internal error, please report it: {type(e).__name__}: {e}")
+        return INTERNAL
+    return code if isinstance(code, int) else 0
 
 
-def _fail(message: str, code: int) -> int:
+def _report(message: str) -> None:
+    """One message on stderr: 'cgcli: error: ' and the first line, then any quoted lines."""
     first, *rest = message.splitlines() or [""]
     click.echo(f"cgcli: error: {first}", err=True)
     for line in rest:
         click.echo(line, err=True)
-    return code
 
 
 def run() -> None:

@@ -70,7 +70,7 @@ class ExpressionCommand(click.Command):
                 )
             name = flag[2:]
             if not eq:
-                if i >= len(args) or (args[i].startswith("--") and not _DECIMAL.match(args[i])):
+                if i >= len(args) or not _can_be_a_value(args[i]):
                     raise UsageError(f"{flag} needs a value, as in {flag}=1.5{_option_hint(name, options)}")
                 value = args[i]
                 i += 1
@@ -80,6 +80,11 @@ class ExpressionCommand(click.Command):
         if len(positional) > 1:
             raise UsageError(f"unexpected argument {positional[1]!r} after the expression (variables are NAME=VALUE)")
         return for_click + ["--", *positional]
+
+
+def _can_be_a_value(arg: str) -> bool:
+    """Whether ``arg`` may be the value in ``--x VALUE``: not another option or assignment."""
+    return not _ASSIGNMENT.match(arg) and (not arg.startswith("--") or bool(_DECIMAL.match(arg)))
 
 
 def _option_hint(name: str, options: dict[str, Any]) -> str:
