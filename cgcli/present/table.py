@@ -3,6 +3,7 @@ gradients red), then ∂f/∂variable and a legend of the gate roles used."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from rich.console import Console, Group
@@ -20,7 +21,7 @@ GRADIENT = "red"
 def grad_view(result: Result, digits: int = 6) -> Group:
     """A Rich renderable: the node table, the gradient lines and the role legend."""
     graph = result.graph
-    table = Table(title=f"f = {graph.text(graph.output)}", title_justify="left")
+    table = Table()
     table.add_column("id", justify="right")
     table.add_column("expr", overflow="fold")
     table.add_column("op")
@@ -37,7 +38,7 @@ def grad_view(result: Result, digits: int = 6) -> Group:
             roles.append(role)
         value, grad = short(result.value[i], digits), short(result.grad[i], digits)
         table.add_row(str(i), graph.text(i), graph.op_name(i), value, local, grad, role)
-    parts: list[Any] = [table]
+    parts: list[Any] = [Text(f"f = {graph.text(graph.output)}"), table]
     parts.append(Text(f"f = {short(result.output, digits)}", style=VALUE))
     for name, g in result.gradient.items():
         parts.append(Text(f"∂f/∂{name} = {short(g, digits)}", style=GRADIENT))
@@ -47,6 +48,12 @@ def grad_view(result: Result, digits: int = 6) -> Group:
 
 
 def print_rich(renderable: Any) -> None:
-    """Print to stdout; colour only on a terminal and without NO_COLOR (Rich checks both)."""
+    """Print to stdout; colour only on a terminal and without NO_COLOR (Rich checks both).
+
+    On a terminal Rich fits the table to the window.  Into a pipe or a file
+    it is as wide as it needs (or $COLUMNS), so that no cell is wrapped.
+    """
     console = Console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = max(80, console.measure(renderable, options=console.options.update_width(10_000)).maximum)
     console.print(renderable)
