@@ -203,3 +203,9 @@ def test_json_pipes_into_jq() -> None:
     cmd = f"{sys.executable} -m cgcli grad '{ADD_MUL}' --x=-2 --y=5 --z=-4 --json | jq .gradient.x"
     done = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "-4"
+
+
+def test_shell_completion_as_documented() -> None:
+    env = {"_CGCLI_COMPLETE": "bash_complete", "COMP_WORDS": "cgcli grad x --di", "COMP_CWORD": "3"}
+    done = run(env=env)
+    assert done.returncode == 0 and done.stdout.split() == ["plain,--digits"]
