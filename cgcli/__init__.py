@@ -12,8 +12,9 @@ Example:
     (-12.0, {'x': -4.0, 'y': -4.0, 'z': 3.0})
 """
 
+from .check import CheckReport, check
 from .engine import Result, evaluate
-from .errors import CgcliError, DomainError, ParseError, UsageError
+from .errors import CgcliError, DomainError, EvaluationError, ParseError, UsageError
 from .graph import Graph
 from .parser import parse
 from .printer import to_text
@@ -22,12 +23,15 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CgcliError",
+    "CheckReport",
     "DomainError",
+    "EvaluationError",
     "Graph",
     "ParseError",
     "Result",
     "UsageError",
     "__version__",
+    "check",
     "evaluate",
     "parse",
     "to_text",

@@ -50,7 +50,13 @@ class ParseError(UsageError):
         return "\n".join(lines)
 
 
-class DomainError(CgcliError):
+class EvaluationError(CgcliError):
+    """The expression cannot be evaluated where asked (exit 3)."""
+
+    exit_code = DOMAIN
+
+
+class DomainError(EvaluationError):
     """A node's inputs lie outside its op's domain (exit 3).
 
     Attributes:
@@ -59,8 +65,6 @@ class DomainError(CgcliError):
         args: the input values.
         needs: what the op needs ("a positive argument").
     """
-
-    exit_code = DOMAIN
 
     def __init__(self, node: int, expr: str, op: str, args: tuple[float, ...], needs: str) -> None:
         self.node, self.expr, self.op, self.args, self.needs = node, expr, op, args, needs

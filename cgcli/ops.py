@@ -59,6 +59,9 @@ class Op:
     symbol: str = ""  # infix/prefix operator; empty for functions
     precedence: int = ATOM  # binding strength when printed
     key: str = ""  # the row's key in the table ("pow_var"), for other backends' tables
+    # For a piecewise op: (y, *inputs) -> which piece is taken.  Where it changes
+    # between x-h and x+h, `cgcli check` knows a kink lies in between.
+    branch: Callable[..., Any] | None = None
 
 
 class FloatMath:
@@ -167,6 +170,16 @@ def _winners(m: Any) -> Callable[..., tuple[Any, ...]]:
     return local
 
 
+def _sign(m: Any) -> Callable[..., Any]:
+    """The piece of relu/abs: the sign of the argument."""
+    return lambda y, a: m.sign(a)
+
+
+def _winner(m: Any) -> Callable[..., Any]:
+    """The piece of max/min: which arguments win."""
+    return lambda y, *args: tuple(m.equal(a, y) for a in args)
+
+
 def table(m: Any) -> dict[str, Op]:
     """Build the op table over backend ``m``; keys are the op names."""
 
@@ -203,10 +216,10 @@ def table(m: Any) -> dict[str, Op]:
         "tanh":    unary(m.tanh,                   lambda y, a: (m.sech2(a),)),
         # NOTE: σ(a)·σ(-a) equals (1-σ)σ but keeps its digits when σ is near 1
         "sigmoid": unary(m.sigmoid,                lambda y, a: (y * m.sigmoid(-a),)),
-        "relu":    unary(m.relu,                   lambda y, a: (m.step(a),)),
-        "abs":     unary(m.fabs,                   lambda y, a: (m.sign(a),)),
-        "max":  Op("max", VARIADIC, lambda *a: m.maximum(a), _winners(m),               ROUTER),
-        "min":  Op("min", VARIADIC, lambda *a: m.minimum(a), _winners(m),               ROUTER),
+        "relu":    unary(m.relu,                   lambda y, a: (m.step(a),),           branch=_sign(m)),
+        "abs":     unary(m.fabs,                   lambda y, a: (m.sign(a),),           branch=_sign(m)),
+        "max":  Op("max", VARIADIC, lambda *a: m.maximum(a), _winners(m),               ROUTER, branch=_winner(m)),
+        "min":  Op("min", VARIADIC, lambda *a: m.minimum(a), _winners(m),               ROUTER, branch=_winner(m)),
     }
     # fmt: on
     # every row learns its key; unary() rows take their name from it

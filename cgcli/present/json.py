@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..check import CheckReport
 from ..engine import Result
 from .numbers import strict
 
@@ -32,6 +33,46 @@ def grad_json(result: Result) -> dict[str, Any]:
         "value": strict(result.output),
         "gradient": {name: strict(g) for name, g in result.gradient.items()},
         "nodes": nodes,
+    }
+
+
+def check_json(report: CheckReport) -> dict[str, Any]:
+    """The ``check --json`` document of SPEC.md, with a few more keys (band, h, left/right at kinks)."""
+    points = []
+    for point in report.points:
+        variables = {}
+        for name, v in point.variables.items():
+            row: dict[str, Any] = {
+                "analytic": strict(v.analytic),
+                "numeric": strict(v.numeric),
+                "rel_error": strict(v.rel_error),
+                "ok": v.ok,
+                "kink": v.kink,
+                "band": v.band,
+                "h": v.h,
+            }
+            if v.left is not None and v.right is not None:
+                row["left"], row["right"] = strict(v.left), strict(v.right)
+            if v.near_edge:
+                row["near_edge"] = True
+            if v.one_sided:
+                row["one_sided"] = True
+            if v.noise:
+                row["noise"] = True
+            variables[name] = row
+        points.append(
+            {"at": {k: strict(x) for k, x in point.at.items()}, "value": strict(point.value), "variables": variables}
+        )
+    return {
+        "expression": report.expression,
+        "ok": report.ok,
+        "step": report.step,
+        "tolerance": report.tolerance,
+        "points": points,
+        "method": report.method,
+        "failed": report.failed,
+        "redrawn": report.redrawn,
+        "skipped": report.skipped,
     }
 
 
