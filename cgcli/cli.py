@@ -19,7 +19,8 @@ from . import __version__
 from .check import DEFAULT_SEED, DEFAULT_STEP, DEFAULT_TOLERANCE, MAX_TRIES, check
 from .cliargs import ExpressionCommand, parse_variables, read_expression
 from .engine import evaluate
-from .errors import USAGE, CgcliError, EvaluationError
+from .errors import USAGE, CgcliError, EvaluationError, UsageError
+from .graph import Graph
 from .parser import parse
 
 INTERNAL = 70  # EX_SOFTWARE: a bug in cgcli, not in the input
@@ -44,9 +45,13 @@ def expression_command(group: click.Group, name: str) -> Callable[[Callable[...,
     return decorate
 
 
-def load(expression: str | None, assignments: tuple[str, ...]) -> tuple[Any, dict[str, float]]:
-    """Read and parse the expression, and the point to evaluate it at."""
+def load(expression: str | None, assignments: tuple[str, ...], fused: bool = False) -> tuple[Graph, dict[str, float]]:
+    """Read and parse the expression (fused, if asked), and the point to evaluate it at."""
     graph = parse(read_expression(expression))
+    if fused:
+        from .fuse import fuse
+
+        graph = fuse(graph)
     return graph, parse_variables(assignments)
 
 
@@ -85,7 +90,11 @@ def cli() -> None:
 @expression_command(cli, "grad")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (SPEC.md's shape) instead of a table.")
 @click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True, help="Significant digits shown.")
-def grad(expression: str | None, assignments: tuple[str, ...], as_json: bool, digits: int) -> None:
+@click.option("--steps", is_flag=True, help="Narrate the backward pass edge by edge.")
+@click.option("--fuse", "fused", is_flag=True, help="Collapse every 1/(1+exp(-E)) into one sigmoid gate.")
+def grad(
+    expression: str | None, assignments: tuple[str, ...], as_json: bool, digits: int, steps: bool, fused: bool
+) -> None:
     """Show every node's value, local gradients and global gradient.
 
     EXPR is an expression (or - for standard input, or @FILE); variables
@@ -100,17 +109,88 @@ def grad(expression: str | None, assignments: tuple[str, ...], as_json: bool, di
       ∂f/∂y = -4
       ∂f/∂z = 3
     """
-    graph, point = load(expression, assignments)
+    graph, point = load(expression, assignments, fused)
     result = evaluate(graph, point)
     warn(result.warnings)
     if as_json:
         from .present.json import dumps, grad_json
+        from .present.steps import steps_json
 
-        click.echo(dumps(grad_json(result)))
+        document = grad_json(result)
+        if steps:
+            document["steps"] = steps_json(result)
+        click.echo(dumps(document))
     else:
+        from .present.steps import steps_text
         from .present.table import grad_view, print_rich
 
         print_rich(grad_view(result, digits))
+        if steps:
+            click.echo(steps_text(result, digits))
+
+
+@expression_command(cli, "graph")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["tree", "dot", "mermaid", "svg", "png"]),
+    default="tree",
+    show_default=True,
+    help="A Rich tree, Graphviz DOT, Mermaid, or a picture drawn by Graphviz.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE, not stdout.")
+@click.option("--fuse", "fused", is_flag=True, help="Collapse every 1/(1+exp(-E)) into one sigmoid gate.")
+@click.option("--digits", type=click.IntRange(1, 17), default=3, show_default=True, help="Significant digits shown.")
+def graph_command(
+    expression: str | None, assignments: tuple[str, ...], fmt: str, output: str | None, fused: bool, digits: int
+) -> None:
+    """Draw the computational graph; with values, its values (green) and gradients (red).
+
+    Without VARS the picture shows the structure only; with a value for
+    every variable it shows each edge's forward value, the gradient flowing
+    back along it and its local gradient, as on the lecture's slides.
+
+    \b
+    Examples:
+      cgcli graph '(x+y)*z'
+      cgcli graph '(x+y)*z' --x=-2 --y=5 --z=-4 --format dot
+      cgcli graph '(x+y)*z' --x=-2 --y=5 --z=-4 --format svg -o graph.svg
+    """
+    graph, point = load(expression, assignments, fused)
+    result = None
+    if point or not graph.variables:
+        result = evaluate(graph, point)
+        warn(result.warnings)
+    if fmt == "tree":
+        from .present.table import print_rich
+        from .present.tree import graph_tree
+
+        if output is None:
+            print_rich(graph_tree(graph, result, digits))
+            return
+        from rich.console import Console
+
+        with open(output, "w", encoding="utf-8") as f:
+            Console(file=f, width=200, no_color=True).print(graph_tree(graph, result, digits))
+        return
+    from .present.dot import graph_dot
+    from .present.mermaid import graph_mermaid
+
+    text = graph_mermaid(graph, result, digits) if fmt == "mermaid" else graph_dot(graph, result, digits)
+    if fmt in ("dot", "mermaid"):
+        data = text.encode()
+    else:
+        from .present.render import render
+
+        data = render(text, fmt)
+        if fmt == "png" and output is None and sys.stdout.isatty():
+            raise UsageError("a PNG is binary: write it with -o FILE, or pipe it")
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        with open(output, "wb") as f:
+            f.write(data)
 
 
 def parse_range(text: str) -> tuple[float, float]:

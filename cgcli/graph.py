@@ -36,6 +36,8 @@ class Graph:
     #: ids of nodes that depend on no variable (constant leaves and ops of them)
     constant_ids: set[int] = field(default_factory=set)
     source: str = ""
+    #: ids of sigmoid gates made by `cgcli.fuse.fuse` from 1/(1+exp(-E))
+    fused: set[int] = field(default_factory=set)
     _texts: list[str] | None = field(default=None, repr=False)
 
     # -- building ---------------------------------------------------------

@@ -27,6 +27,8 @@ def grad_json(result: Result) -> dict[str, Any]:
         op = graph.ops[i]
         if op is not None and op.role:
             node["role"] = op.role
+        if i in graph.fused:
+            node["fused"] = True
         nodes.append(node)
     return {
         "expression": graph.source,

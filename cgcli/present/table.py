@@ -37,7 +37,8 @@ def grad_view(result: Result, digits: int = 6) -> Group:
         if role and role not in roles:
             roles.append(role)
         value, grad = short(result.value[i], digits), short(result.grad[i], digits)
-        table.add_row(str(i), graph.text(i), graph.op_name(i), value, local, grad, role)
+        op_name = graph.op_name(i) + (" (fused)" if i in graph.fused else "")
+        table.add_row(str(i), graph.text(i), op_name, value, local, grad, role)
     parts: list[Any] = [Text(f"f = {graph.text(graph.output)}"), table]
     parts.append(Text(f"f = {short(result.output, digits)}", style=VALUE))
     for name, g in result.gradient.items():

@@ -1,0 +1,56 @@
+"""``graph --format dot``: Graphviz DOT, drawn left to right like the lecture's slides.
+
+Each node shows its gate; with values, each edge carries the forward value
+(green, above) and the gradient flowing back (red, below), plus the edge's
+local gradient.  An extra edge leaves the output with its value and the
+gradient 1 that starts the backward pass.
+"""
+
+from __future__ import annotations
+
+from ..engine import Result
+from ..graph import Graph
+from .labels import caption
+from .numbers import short
+
+GREEN = "#1a7f37"
+RED = "#cf222e"
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _edge_label(value: float, grad: float, local: float | None, digits: int) -> str:
+    rows = [f'<font color="{GREEN}">{_html(short(value, digits))}</font>']
+    rows.append(f'<font color="{RED}">{_html(short(grad, digits))}</font>')
+    if local is not None:
+        rows.append(f'<font point-size="9" color="#57606a">local {_html(short(local, digits))}</font>')
+    return "<" + "<br/>".join(rows) + ">"
+
+
+def graph_dot(graph: Graph, result: Result | None = None, digits: int = 3) -> str:
+    """DOT text for ``graph``; with a ``result``, values and gradients on the edges."""
+    lines = [
+        "digraph cgcli {",
+        "  rankdir=LR;",
+        '  node [shape=box, style=rounded, fontname="Helvetica"];',
+        '  edge [fontname="Helvetica", fontsize=10];',
+    ]
+    for i in range(len(graph)):
+        shape = ", shape=plaintext" if graph.ops[i] is None else ""
+        lines.append(f'  n{i} [label="{_html(caption(graph, i))}", tooltip="#{i} {_html(graph.text(i))}"{shape}];')
+    for i in range(len(graph)):
+        for k, j in enumerate(graph.inputs[i]):
+            if result is None:
+                lines.append(f"  n{j} -> n{i};")
+            else:
+                # the gradient on an edge is what flows back along it: upstream × local
+                flowing = result.grad[i] * result.local[i][k]
+                label = _edge_label(result.value[j], flowing, result.local[i][k], digits)
+                lines.append(f"  n{j} -> n{i} [label={label}];")
+    if result is not None:
+        lines.append('  out [label="f", shape=plaintext];')
+        lines.append(f"  n{graph.output} -> out [label={_edge_label(result.output, 1.0, None, digits)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

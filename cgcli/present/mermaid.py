@@ -1,0 +1,33 @@
+"""``graph --format mermaid``: the same graph for Markdown renderers (GitHub, GitLab, …)."""
+
+from __future__ import annotations
+
+from ..engine import Result
+from ..graph import Graph
+from .labels import caption
+from .numbers import short
+
+
+def _quoted(text: str) -> str:
+    # Mermaid labels sit in double quotes; #quot; is its escape for one
+    return '"' + text.replace('"', "#quot;") + '"'
+
+
+def graph_mermaid(graph: Graph, result: Result | None = None, digits: int = 3) -> str:
+    """Mermaid flowchart text; with a ``result``, edges read "value / grad"."""
+    lines = ["flowchart LR"]
+    for i in range(len(graph)):
+        shape = ("[", "]") if graph.ops[i] is not None else ("([", "])")
+        lines.append(f"  n{i}{shape[0]}{_quoted(caption(graph, i))}{shape[1]}")
+    for i in range(len(graph)):
+        for k, j in enumerate(graph.inputs[i]):
+            if result is None:
+                lines.append(f"  n{j} --> n{i}")
+            else:
+                flowing = result.grad[i] * result.local[i][k]
+                text = f"value {short(result.value[j], digits)} / grad {short(flowing, digits)}"
+                lines.append(f"  n{j} -->|{_quoted(text)}| n{i}")
+    if result is not None:
+        lines.append('  out(("f"))')
+        lines.append(f"  n{graph.output} -->|{_quoted(f'value {short(result.output, digits)} / grad 1')}| out")
+    return "\n".join(lines) + "\n"
