@@ -1,0 +1,127 @@
+"""`cgcli graph`: the tree, DOT, Mermaid and rendered pictures."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from rich.console import Console
+
+import cgcli
+from cgcli.cli import cli
+from cgcli.present.dot import graph_dot
+from cgcli.present.mermaid import graph_mermaid
+from cgcli.present.tree import graph_tree
+
+HAS_DOT = shutil.which("dot") is not None
+
+
+def plain(renderable: object) -> str:
+    console = Console(width=100, no_color=True, record=True)
+    with console.capture() as capture:
+        console.print(renderable)
+    return capture.get()
+
+
+def test_tree_draws_a_fork_once_and_refers_to_it_by_id() -> None:
+    result = cgcli.evaluate(cgcli.parse("x*y + x"), {"x": 2.0, "y": 3.0})
+    assert plain(graph_tree(result.graph, result)).splitlines() == [
+        "#3 + add · distributor  value 8  grad 1",
+        "├── #2 * mul · switcher  value 6  grad 1",
+        "│   ├── #0 x  value 2  grad 4",
+        "│   └── #1 y  value 3  grad 2",
+        "└── #0 x  (shared: shown above)",
+    ]
+
+
+def test_tree_without_values_shows_structure(runner) -> None:
+    result = runner.invoke(cli, ["graph", "(x+y)*z"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "#4 * mul · switcher",
+        "├── #2 + add · distributor",
+        "│   ├── #0 x",
+        "│   └── #1 y",
+        "└── #3 z",
+    ]
+
+
+def dot_edges(text: str) -> list[tuple[int, int]]:
+    return [(int(a), int(b)) for a, b in re.findall(r"^  n(\d+) -> n(\d+)", text, re.MULTILINE)]
+
+
+def test_dot_has_every_node_and_edge_with_colours_and_local_gradients() -> None:
+    result = cgcli.evaluate(cgcli.parse("(x+y)*z"), {"x": -2.0, "y": 5.0, "z": -4.0})
+    text = graph_dot(result.graph, result)
+    assert text.startswith("digraph cgcli {") and text.rstrip().endswith("}")
+    assert dot_edges(text) == [(0, 2), (1, 2), (2, 4), (3, 4)]
+    assert 'n4 [label="* mul · switcher"' in text and 'n2 [label="+ add · distributor"' in text
+    # the edge z -> mul: forward value -4 (green), gradient 3 (red), local gradient x+y = 3
+    (z_edge,) = [line for line in text.splitlines() if line.startswith("  n3 -> n4")]
+    assert '<font color="#1a7f37">-4</font>' in z_edge and '<font color="#cf222e">3</font>' in z_edge
+    assert "local 3" in z_edge
+    assert "n4 -> out" in text
+
+
+@pytest.mark.skipif(not HAS_DOT, reason="Graphviz is not installed")
+@pytest.mark.parametrize("values", [True, False])
+def test_dot_parses_with_graphviz(values: bool) -> None:
+    graph = cgcli.parse("1/(1+exp(-(w0*x0+w1*x1+w2))) + max(w0, x0, 1)")
+    point = {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0}
+    text = graph_dot(graph, cgcli.evaluate(graph, point) if values else None)
+    done = subprocess.run(["dot", "-Tcanon"], input=text, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+
+
+@pytest.mark.skipif(not HAS_DOT, reason="Graphviz is not installed")
+def test_a_1000_node_graph_gives_valid_dot() -> None:
+    text = "+".join(f"w{i}*x{i}" for i in range(250))
+    graph = cgcli.parse(f"sigmoid({text})")
+    result = cgcli.evaluate(graph, {name: 0.5 for name in graph.variables})
+    dot_text = graph_dot(graph, result)
+    assert len(dot_edges(dot_text)) == sum(len(inputs) for inputs in graph.inputs)
+    done = subprocess.run(["dot", "-Tcanon"], input=dot_text, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_mermaid_structure() -> None:
+    result = cgcli.evaluate(cgcli.parse("(x+y)*z"), {"x": -2.0, "y": 5.0, "z": -4.0})
+    lines = graph_mermaid(result.graph, result).splitlines()
+    assert lines[0] == "flowchart LR"
+    assert '  n0(["x"])' in lines and '  n4["* mul · switcher"]' in lines
+    assert '  n3 -->|"value -4 / grad 3"| n4' in lines
+    assert lines[-1] == '  n4 -->|"value -12 / grad 1"| out'
+    assert graph_mermaid(result.graph).splitlines()[-1] == "  n3 --> n4"
+
+
+def test_graph_dot_and_mermaid_through_the_cli(runner, tmp_path) -> None:
+    out = tmp_path / "g.dot"
+    result = runner.invoke(cli, ["graph", "(x+y)*z", "--x=-2", "--y=5", "--z=-4", "--format", "dot", "-o", str(out)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert dot_edges(out.read_text()) == [(0, 2), (1, 2), (2, 4), (3, 4)]
+    result = runner.invoke(cli, ["graph", "x*2", "--format", "mermaid"])
+    assert result.stdout.startswith("flowchart LR\n")
+
+
+def test_graph_with_some_values_missing_is_a_usage_error(runner) -> None:
+    result = runner.invoke(cli, ["graph", "x*y", "x=1"])
+    assert result.exit_code == 2 and "missing value for y" in result.stderr
+
+
+@pytest.mark.skipif(not HAS_DOT, reason="Graphviz is not installed")
+def test_svg_and_png(runner, tmp_path) -> None:
+    result = runner.invoke(cli, ["graph", "(x+y)*z", "--x=-2", "--y=5", "--z=-4", "--format", "svg"])
+    assert result.exit_code == 0 and "<svg" in result.stdout and "</svg>" in result.stdout
+    png = tmp_path / "g.png"
+    result = runner.invoke(cli, ["graph", "(x+y)*z", "--format", "png", "-o", str(png)])
+    assert result.exit_code == 0 and png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_svg_without_graphviz_names_the_package(runner, monkeypatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    result = runner.invoke(cli, ["graph", "x*2", "--format", "svg"])
+    assert result.exit_code == 2
+    assert "install the graphviz package" in result.stderr and result.stdout == ""

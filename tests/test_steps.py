@@ -1,0 +1,55 @@
+"""`grad --steps`: the backward pass, edge by edge, with the lecture's numbers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import cgcli
+from cgcli.cli import cli
+from cgcli.present.steps import steps
+
+from .conftest import LECTURE
+
+
+def test_the_neuron_walk_through_matches_the_lecture(runner) -> None:
+    text, point, _, _ = LECTURE["neuron"]
+    args = ["grad", text, *(f"{k}={v}" for k, v in point.items()), "--steps", "--digits", "2"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0
+    lines = result.stdout.split("backward pass, from the output to the inputs:\n")[1].splitlines()
+    expr = "w0 * x0 + w1 * x1 + w2"
+    assert lines[:4] == [
+        # at 1/x: upstream 1, local -1/1.37² = -0.53
+        f"  #14 div 1 / (1 + exp(-({expr}))): upstream 1 × local -0.53 = -0.53 → #13 1 + exp(-({expr}))",
+        # at +1: local 1
+        f"  #13 add 1 + exp(-({expr})): upstream -0.53 × local 1 = -0.53 → #12 exp(-({expr}))",
+        # at exp: local e^-1
+        f"  #12 exp exp(-({expr})): upstream -0.53 × local 0.37 = -0.2 → #11 -({expr})",
+        # at *-1: local -1
+        f"  #11 neg -({expr}): upstream -0.2 × local -1 = 0.2 → #10 {expr}",
+    ]
+    assert "  #4 mul w0 * x0: upstream 0.2 × local -1 = -0.2 → #2 w0" in lines
+    assert "  #4 mul w0 * x0: upstream 0.2 × local 2 = 0.39 → #3 x0" in lines
+    assert len(lines) == 12  # one line per edge that carries a gradient to a variable's side
+
+
+def test_the_first_local_gradient_is_minus_one_over_1_37_squared() -> None:
+    text, point, _, _ = LECTURE["neuron"]
+    first = steps(cgcli.evaluate(cgcli.parse(text), point))[0]
+    assert first["local"] == pytest.approx(-1 / (1 + 2.718281828459045**-1) ** 2)
+
+
+def test_a_fork_sums_its_contributions() -> None:
+    records = steps(cgcli.evaluate(cgcli.parse("x*y + x"), {"x": 2.0, "y": 3.0}))
+    (fork,) = [r for r in records if "fork" in r]
+    assert fork["fork"] == 0 and fork["contributions"] == [1.0, 3.0] and fork["sum"] == 4.0
+
+
+def test_steps_as_json(runner) -> None:
+    result = runner.invoke(cli, ["grad", "x*x", "x=3", "--steps", "--json"])
+    doc = json.loads(result.stdout)
+    assert doc["gradient"] == {"x": 6.0}
+    assert [s.get("contribution") for s in doc["steps"]] == [3.0, 3.0, None]
+    assert doc["steps"][-1] == {"fork": 0, "expr": "x", "contributions": [3.0, 3.0], "sum": 6.0}
