@@ -127,7 +127,10 @@ def read_expression(arg: str | None) -> str:
     if arg is None:
         raise UsageError("missing expression, as in: cgcli grad '(x+y)*z' --x=-2 --y=5 --z=-4")
     if arg == "-":
-        text = sys.stdin.read(MAX_LENGTH + 1)
+        try:
+            text = sys.stdin.read(MAX_LENGTH + 1)
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError(f"cannot read the expression from standard input: {e}") from None
     elif arg.startswith("@") and len(arg) > 1:
         try:
             with Path(arg[1:]).open(encoding="utf-8") as f:

@@ -52,16 +52,29 @@ def check_point(graph: Graph, point: Mapping[str, float]) -> None:
     """Raise UsageError unless ``point`` gives exactly the graph's variables."""
     missing = [name for name in graph.variables if name not in point]
     if missing:
-        flags = " ".join(f"--{name}=VALUE" for name in missing)
-        raise UsageError(f"missing value for {_names(missing)}: add {flags}")
+        flags = " ".join(f"--{_name(name)}=VALUE" for name in missing[:LISTED])
+        raise UsageError(f"missing value for {_names(missing)}: add {flags}{_more(missing)}")
     unknown = [name for name in point if name not in graph.variables]
     if unknown:
         uses = _names(list(graph.variables)) if graph.variables else "no variables"
         raise UsageError(f"the expression does not use {_names(unknown)} (it uses {uses})")
 
 
+#: at most this many names in one message, so that 100,000 of them stay one line
+LISTED = 10
+
+
 def _names(names: list[str]) -> str:
-    return ", ".join(names)
+    return ", ".join(map(_name, names[:LISTED])) + _more(names)
+
+
+def _name(name: str) -> str:
+    """A name as a message shows it: a 200,000-character one is cut short."""
+    return name if len(name) <= 40 else f"{name[:10]}… (a name of {len(name):,} characters)"
+
+
+def _more(names: list[str]) -> str:
+    return f" … and {len(names) - LISTED:,} more" if len(names) > LISTED else ""
 
 
 def forward(graph: Graph, point: Mapping[str, float]) -> tuple[list[float], list[tuple[float, ...]]]:

@@ -25,13 +25,33 @@ _TERMINALS = {
 }
 _OPERAND = {"NUMBER", "NAME", "LPAR"}
 
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+
+#: characters pasted from documents or code that cgcli does not read, and what to do instead
+_INSTEAD = {
+    "√": "write sqrt(...)",
+    "π": "write pi",
+    "∗": "write *",
+    "–": "write -",
+    "—": "write -",
+    "‐": "write -",
+    "=": "an expression has no '='; give variables after it, as x=1",
+    ";": "cgcli reads one expression, without ';'",
+    "`": "quotes and backticks belong to the shell, not to the expression",
+    "'": "quotes and backticks belong to the shell, not to the expression",
+    '"': "quotes and backticks belong to the shell, not to the expression",
+}
+
 
 def parse_error(text: str, e: UnexpectedInput, accepted: Callable[[str], set[str]]) -> ParseError:
     """A ParseError for Lark's error ``e``; ``accepted(prefix)`` gives the terminals that may follow."""
     pos = e.pos_in_stream if e.pos_in_stream is not None else len(text)
     if isinstance(e, UnexpectedCharacters):
         char = text[pos] if pos < len(text) else ""
-        reason = f"unexpected character {char!r}"
+        reason = f"unexpected character {char!r}" + (f" (U+{ord(char):04X})" if char and not char.isascii() else "")
+        instead = _instead(text, pos)
+        if instead:
+            return ParseError(text, pos, reason, instead)
         expected = set(e.allowed or ())
     elif isinstance(e, UnexpectedToken) and e.token.type != "$END":
         reason = f"unexpected {str(e.token)!r}"
@@ -41,6 +61,17 @@ def parse_error(text: str, e: UnexpectedInput, accepted: Callable[[str], set[str
         reason = "unexpected end of expression" if text.strip() else "empty expression"
         expected = set(getattr(e, "expected", ()) or ())
     return ParseError(text, pos, reason, _hint(text, pos, e, accepted(text[:pos]) or expected))
+
+
+def _instead(text: str, pos: int) -> str:
+    """A hint for a character that looks like an operator but is not one cgcli reads."""
+    char = text[pos]
+    if char in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺":
+        end = pos
+        while end < len(text) and text[end] in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺":
+            end += 1
+        return f"write a power as ^{text[pos:end].translate(_SUPERSCRIPTS)}, not {text[pos:end]}"
+    return _INSTEAD.get(char, "")
 
 
 def _hint(text: str, pos: int, e: UnexpectedInput, expected: set[str]) -> str:

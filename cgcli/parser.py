@@ -16,13 +16,13 @@ from pathlib import Path
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput
 
-from .errors import ParseError
+from .errors import ParseError, UsageError
 from .graph import Graph
 from .ops import FUNCTIONS, OPS, VARIADIC
 from .parse_errors import parse_error
 
 #: the longest expression cgcli reads, in characters (see README, "Limits")
-MAX_LENGTH = 10_000_000
+MAX_LENGTH = 2_000_000
 
 
 def grammar_path() -> Path:
@@ -123,7 +123,7 @@ def parse(text: str) -> Graph:
         ['var', 'mul', 'const', 'add']
     """
     if len(text) > MAX_LENGTH:
-        raise ParseError(text[:0], 0, f"the expression is {len(text):,} characters long; the limit is {MAX_LENGTH:,}")
+        raise UsageError(f"the expression is longer than {MAX_LENGTH:,} characters, cgcli's limit (see README: Limits)")
     with _lock:
         lark = _parser()
         _builder.graph, _builder.text = Graph(source=text), text
