@@ -104,26 +104,29 @@ def _csv(graph: Graph, names: list[str], source: TextIO, sink: TextIO, summary: 
         raise UsageError(f"the CSV header must name the expression's variables ({uses}), not {header_line.strip()!r}")
     order = [header.index(n) for n in names]  # file column of each variable
     sink.write(",".join(["value", *(f"d_{n}" for n in names), "error"]) + "\n")
-    row_format = ",".join(["%r"] * (len(names) + 1)) + ",\n"
     blank = "," * (len(names) + 1)
     for numbers, lines in _chunks(source, 2):
         values, errors = _read_csv(lines, len(header))
         good = [k for k in range(len(lines)) if k not in errors]
-        out = []
+        formatted: list[str] = []
         if good:
             matrix, failed = _evaluate(graph, names, values[good][:, order])
             for k, message in failed.items():
                 errors[good[k]] = message
-            formatted = iter(matrix.tolist())
+            # repr: the shortest text that reads back as the same double
+            formatted = [",".join(map(repr, row)) + ",\n" for row in matrix.tolist()]
+        summary.records += len(lines)
+        if not errors:
+            sink.write("".join(formatted))
+            continue
+        out = []
+        rows = dict(zip(good, formatted, strict=True))
         for k in range(len(lines)):
             if k in errors:
                 out.append(blank + _csv_field(f"line {numbers[k]}: {errors[k]}") + "\n")
                 summary.fail(numbers[k])
-                if k in good:
-                    next(formatted)
             else:
-                out.append(row_format % tuple(next(formatted)))
-        summary.records += len(lines)
+                out.append(rows[k])
         sink.write("".join(out))
 
 
@@ -165,7 +168,7 @@ def _csv_field(text: str) -> str:
 
 def _jsonl(graph: Graph, names: list[str], source: TextIO, sink: TextIO, summary: Summary) -> None:
     keys = [json.dumps(n) for n in names]
-    finite_format = '{"value": %r, "gradient": {' + ", ".join(f"{k}: %r" for k in keys) + "}}\n"
+    finite_format = '{"value": %s, "gradient": {' + ", ".join(f"{k}: %s" for k in keys) + "}}\n"
     for numbers, lines in _chunks(source, 1):
         records = _read_jsonl(lines)
         values = np.zeros((len(lines), len(names)))
@@ -191,7 +194,7 @@ def _jsonl(graph: Graph, names: list[str], source: TextIO, sink: TextIO, summary
                 continue
             row = rows[k]
             if all(map(math.isfinite, row)):
-                out.append(finite_format % tuple(row))
+                out.append(finite_format % tuple(map(repr, row)))
             else:  # SPEC.md: non-finite numbers are the strings "inf", "-inf", "nan"
                 gradient = dict(zip(names, (_strict(g) for g in row[1:]), strict=True))
                 out.append(json.dumps({"value": _strict(row[0]), "gradient": gradient}) + "\n")
