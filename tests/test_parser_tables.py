@@ -9,6 +9,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lark import Lark
 
 from cgcli import lalr_tables, parse
@@ -83,3 +85,80 @@ def test_stale_tables_fall_back_to_the_grammar(monkeypatch: pytest.MonkeyPatch) 
     assert [graph.op_name(i) for i in range(len(graph))] == ["var", "var", "add", "var", "mul"]
     with pytest.raises(ParseError):
         parse("2x")
+
+
+# -- the driver over the tables reads exactly what Lark reads ----------------------
+
+
+def _graph_fields(graph: object) -> tuple:
+    return tuple(getattr(graph, f) for f in ("ops", "inputs", "constants", "leaf_text", "variables", "constant_ids"))
+
+
+def _through_lark(text: str, monkeypatch: pytest.MonkeyPatch):
+    import cgcli.parser as parser
+
+    with monkeypatch.context() as m:
+        m.setattr(parser, "_tables_driver", lambda: None)
+        return parse(text)
+
+
+@pytest.mark.parametrize("text", CORPUS)
+def test_driver_builds_the_graph_lark_builds(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cgcli.parser as parser
+    from cgcli.lalr import Fallback
+
+    driver = parser._tables_driver()
+    assert driver is not None
+    parser._builder.graph = parser.Graph()
+    try:
+        driver.parse(text)  # no Fallback: the driver itself reads every valid text
+    except Fallback as e:  # pragma: no cover - the assertion's message
+        pytest.fail(f"driver fell back on {text!r}: {e}")
+    assert _graph_fields(parse(text)) == _graph_fields(_through_lark(text, monkeypatch))
+
+
+@pytest.mark.parametrize("text", [*BAD, "exp", "foo(x)", "sin()", "1e999", "x ^ ^"])
+def test_errors_are_lark_errors(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ParseError) as driver_error:
+        parse(text)
+    with pytest.raises(ParseError) as lark_error:
+        _through_lark(text, monkeypatch)
+    assert str(driver_error.value) == str(lark_error.value)
+
+
+_ATOMS = st.sampled_from(["x", "y", "2", ".5", "1e-3", "pi", "e"])
+_BINARY = st.sampled_from([" + ", "-", " * ", "/", "^", "**", " − ", "×"])
+_CALLS = st.sampled_from(["sin", "exp", "max", "min", "relu", "pow"])
+
+
+@st.composite
+def expressions(draw: st.DrawFn) -> str:
+    """Random well- and ill-formed texts, built with a loop."""
+    parts = [draw(_ATOMS)]
+    for _ in range(draw(st.integers(0, 12))):
+        kind = draw(st.integers(0, 5))
+        if kind == 0:
+            parts = ["(", *parts, ")"]
+        elif kind == 1:
+            parts = ["-", *parts]
+        elif kind == 2:
+            name = draw(_CALLS)
+            extra = [", ", draw(_ATOMS)] if name in ("max", "min", "pow") else []
+            parts = [name, "(", *parts, *extra, ")"]
+        else:
+            parts += [draw(_BINARY), draw(_ATOMS)]
+    if draw(st.booleans()) and draw(st.integers(0, 9)) == 0:  # now and then, a typo
+        parts.insert(draw(st.integers(0, len(parts))), draw(st.sampled_from(["(", ")", "*", "2x", "$", ","])))
+    return "".join(parts)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=expressions())
+def test_driver_and_lark_agree_on_random_text(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def outcome(f):
+        try:
+            return _graph_fields(f())
+        except ParseError as e:
+            return str(e)
+
+    assert outcome(lambda: parse(text)) == outcome(lambda: _through_lark(text, monkeypatch))
