@@ -52,6 +52,14 @@ class Driver:
         tables = frontend["parser"]
         names = tables["tokens"]
         rules: dict[int, Any] = {}  # one callback per rule, however many states reduce by it
+        #: terminals some rule keeps as a child; the others ("(", "+") are filtered out, so need no Token
+        self.kept = {
+            symbol["name"]
+            for value in memo.values()
+            if value.get("__type__") == "Rule"
+            for symbol in value["expansion"]
+            if symbol["__type__"] == "Terminal" and not symbol.get("filter_out")
+        }
 
         def rule(ref: dict[str, int]) -> Any:
             if ref["@"] not in rules:
@@ -73,8 +81,12 @@ class Driver:
         terminals.sort(key=_lark_order)  # Lark's basic lexer tries terminals in this order
         self.regex = re.compile("|".join(f"(?P<{t['name']}>{_regexp(t['pattern'])})" for t in terminals))
 
-    def _rule(self, rule: dict[str, Any], builder: Any) -> tuple[str, int, Callable[[list[Any]], Any]]:
-        """(origin, length, callback) of a rule, the callback building what Lark's transformer would."""
+    def _rule(self, rule: dict[str, Any], builder: Any) -> tuple[str, int, Callable[[list[Any]], Any], bool]:
+        """(origin, length, callback, unit) of a rule, the callback building what Lark's transformer would.
+
+        ``unit`` marks a ``?rule`` of one kept symbol (``?sum: product``): its
+        value passes up unchanged, so the parser skips the call.
+        """
         expansion = rule["expansion"]
         options = rule["options"]
         if options.get("keep_all_tokens"):
@@ -122,11 +134,12 @@ class Driver:
                 return _Inline(children)
             raise Fallback(f"no builder method for {origin}")
 
-        return origin, len(expansion), callback
+        unit = expand1 and simple and keep == [0] and len(expansion) == 1
+        return origin, len(expansion), callback, unit
 
     def parse(self, text: str) -> Any:
         """The value the builder returns for the start rule; `Fallback` on anything unexpected."""
-        states, ignore = self.states, self.ignore
+        states, ignore, kept = self.states, self.ignore, self.kept
         state_stack = [self.start]
         value_stack: list[Any] = []
         pos = 0
@@ -138,7 +151,8 @@ class Driver:
             assert kind is not None
             if kind in ignore:
                 continue
-            self._feed(states, state_stack, value_stack, kind, Token(kind, match.group(), match.start()))
+            token = Token(kind, match.group(), match.start()) if kind in kept else kind
+            self._feed(states, state_stack, value_stack, kind, token)
         if pos != len(text):
             raise Fallback("unexpected character")
         return self._feed(states, state_stack, value_stack, "$END", None)
@@ -153,7 +167,14 @@ class Driver:
                 state_stack.append(arg)
                 value_stack.append(token)
                 return None
-            origin, size, callback = arg
+            origin, size, callback, unit = arg
+            if unit:  # the value on top passes up as it is; only the state changes
+                state_stack.pop()
+                _, goto = states[state_stack[-1]][origin]
+                state_stack.append(goto)
+                if token is None and goto == self.end:
+                    return value_stack[-1]
+                continue
             if size:
                 values = value_stack[-size:]
                 del state_stack[-size:]
