@@ -92,8 +92,25 @@ def cli() -> None:
 @click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True, help="Significant digits shown.")
 @click.option("--steps", is_flag=True, help="Narrate the backward pass edge by edge.")
 @click.option("--fuse", "fused", is_flag=True, help="Collapse every 1/(1+exp(-E)) into one sigmoid gate.")
+@click.option(
+    "--points",
+    metavar="FILE|-",
+    help="Evaluate every record of FILE (JSON Lines or CSV; - for standard input), one output record each.",
+)
+@click.option(
+    "--points-format",
+    type=click.Choice(["jsonl", "csv"]),
+    help="The format of --points (default: from the file's extension; JSON Lines on standard input).",
+)
 def grad(
-    expression: str | None, assignments: tuple[str, ...], as_json: bool, digits: int, steps: bool, fused: bool
+    expression: str | None,
+    assignments: tuple[str, ...],
+    as_json: bool,
+    digits: int,
+    steps: bool,
+    fused: bool,
+    points: str | None,
+    points_format: str | None,
 ) -> None:
     """Show every node's value, local gradients and global gradient.
 
@@ -108,7 +125,12 @@ def grad(
       ∂f/∂x = -4
       ∂f/∂y = -4
       ∂f/∂z = 3
+      $ printf '{"x": -2, "y": 5, "z": -4}\\n' | cgcli grad '(x+y)*z' --points -
+      {"value": -12.0, "gradient": {"x": -4.0, "y": -4.0, "z": 3.0}}
     """
+    if points is not None:
+        grad_points(expression, assignments, points, points_format)
+        return
     graph, point = load(expression, assignments, fused)
     result = evaluate(graph, point)
     warn(result.warnings)
@@ -289,6 +311,31 @@ def check_command(
         print_rich(check_view(report, digits))
     if not report.ok:
         raise click.exceptions.Exit(1)
+
+
+def grad_points(expression: str | None, assignments: tuple[str, ...], path: str, fmt: str | None) -> None:
+    """``grad --points``: stream the records of ``path`` through the graph (NumPy is imported only here)."""
+    if assignments:
+        raise UsageError("--points reads every variable from its records; drop the variables given as options")
+    if path == "-" and expression == "-":
+        raise UsageError("the expression and --points cannot both come from standard input")
+    graph = parse(read_expression(expression))
+    from .points import guess_format, stream
+
+    fmt = guess_format(path, fmt)
+    try:
+        source = sys.stdin if path == "-" else open(path, encoding="utf-8", newline="")
+    except OSError as e:
+        raise UsageError(f"cannot read the points from {path}: {e.strerror or e}") from None
+    try:
+        summary = stream(graph, source, sys.stdout, fmt)
+    except UnicodeDecodeError as e:
+        raise UsageError(f"cannot read the points from {path}: not UTF-8 text ({e.reason})") from None
+    finally:
+        if source is not sys.stdin:
+            source.close()
+    if summary.failed:
+        warn([f"{summary.failed} of {summary.records} records failed (the first on line {summary.first_failed})"])
 
 
 def main(argv: list[str] | None = None) -> int:

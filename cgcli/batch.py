@@ -1,0 +1,247 @@
+"""Many points, one graph: the op table over NumPy arrays.
+
+`evaluate_arrays` runs the forward and backward passes once for a whole
+column of points.  It builds the op table over `NumpyMath`, a backend with
+the same few functions as `cgcli.ops.FloatMath`, so every row's forward,
+local gradient and domain predicate are the table's own, vectorised.  A row
+whose local gradient branches on its inputs (``… if a > 0 else …``) cannot
+run on arrays; that one row is evaluated point by point with the float
+table, so the results are the same, only slower for that node.
+
+A point outside a function's domain does not stop the batch: it gets the
+`DomainError` message that one-point ``grad`` would give, and the others go on.
+
+This is the only module (with `cgcli.points`, which streams files through it)
+that imports NumPy.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .engine import check_point
+from .errors import DomainError, UsageError
+from .graph import Graph
+from .ops import OPS, Op, table
+
+
+class NumpyMath:
+    """The backend over float64 arrays: `FloatMath`'s functions, elementwise.
+
+    Overflow gives ±inf and invalid operations NaN, silently (the caller runs
+    under ``np.errstate(all="ignore")``), as FloatMath does.
+    """
+
+    inf = np.inf
+    nan = np.nan
+    sin = staticmethod(np.sin)
+    cos = staticmethod(np.cos)
+    tan = staticmethod(np.tan)
+    tanh = staticmethod(np.tanh)
+    log = staticmethod(np.log)
+    sqrt = staticmethod(np.sqrt)
+    fabs = staticmethod(np.abs)
+    exp = staticmethod(np.exp)
+    pow = staticmethod(np.power)
+
+    @staticmethod
+    def sech2(a: Any) -> Any:
+        return 1.0 / np.cosh(a) ** 2
+
+    @staticmethod
+    def sigmoid(a: Any) -> Any:
+        # FloatMath's two branches at once: exp(-|a|) never overflows
+        z = np.exp(-np.abs(a))
+        return np.where(a >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+
+    @staticmethod
+    def relu(a: Any) -> Any:
+        return np.where(a > 0, a, 0.0)
+
+    @staticmethod
+    def step(a: Any) -> Any:
+        return np.where(a > 0, 1.0, 0.0)
+
+    @staticmethod
+    def sign(a: Any) -> Any:
+        return np.where(a > 0, 1.0, np.where(a < 0, -1.0, 0.0))  # 0 at 0 and at NaN, as FloatMath
+
+    @staticmethod
+    def equal(a: Any, b: Any) -> Any:
+        return np.where(a == b, 1.0, 0.0)
+
+    @staticmethod
+    def is_integer(b: Any) -> Any:
+        return b == np.floor(b)
+
+    @staticmethod
+    def maximum(args: tuple[Any, ...]) -> Any:
+        # Python's max keeps the first of equals and skips a later NaN: so does this
+        return functools.reduce(lambda best, a: np.where(a > best, a, best), args)
+
+    @staticmethod
+    def minimum(args: tuple[Any, ...]) -> Any:
+        return functools.reduce(lambda best, a: np.where(a < best, a, best), args)
+
+    @staticmethod
+    def either(*conditions: Any) -> Any:
+        return functools.reduce(np.logical_or, conditions)
+
+
+#: points evaluated together; larger batches are cut into slices of this size
+CHUNK = 16_384
+
+
+@functools.cache
+def numpy_ops() -> dict[str, Op]:
+    """The op table over `NumpyMath`, by key."""
+    return table(NumpyMath)
+
+
+@dataclass
+class BatchResult:
+    """A graph evaluated at many points.
+
+    Attributes:
+        value: the output at each point (NaN where the point failed).
+        gradient: ∂output/∂variable at each point, by variable, in order of first use.
+        errors: the `DomainError` message of each failed point, by index.
+    """
+
+    value: Any
+    gradient: dict[str, Any]
+    errors: dict[int, str] = field(default_factory=dict)
+
+
+def evaluate_arrays(graph: Graph, columns: Mapping[str, Any]) -> BatchResult:
+    """Run the forward and backward passes at many points at once.
+
+    Args:
+        graph: from `cgcli.parse`.
+        columns: an array (or sequence) of values for each variable, all the same length.
+
+    Returns:
+        A `BatchResult`; a point outside a function's domain is in ``errors``
+        and its numbers are NaN.
+
+    Raises:
+        UsageError: a variable is missing or unknown, or the columns differ in length.
+
+    Example:
+        >>> import numpy as np
+        >>> from cgcli import parse
+        >>> r = evaluate_arrays(parse("x*y"), {"x": np.array([1.0, 2.0]), "y": np.array([3.0, 4.0])})
+        >>> r.value.tolist(), r.gradient["x"].tolist()
+        ([3.0, 8.0], [3.0, 4.0])
+    """
+    check_point(graph, columns)
+    arrays = {name: np.asarray(columns[name], dtype=np.float64) for name in graph.variables}
+    sizes = {a.shape for a in arrays.values()}
+    if len(sizes) > 1 or any(len(s) != 1 for s in sizes):
+        raise UsageError("every variable needs a one-dimensional column of the same length")
+    size = next(iter(sizes))[0] if sizes else 1
+    if size > CHUNK:  # slices that stay in the CPU's cache run faster than one long pass
+        parts = [
+            evaluate_arrays(graph, {k: a[s : s + CHUNK] for k, a in arrays.items()}) for s in range(0, size, CHUNK)
+        ]
+        return BatchResult(
+            np.concatenate([p.value for p in parts]),
+            {name: np.concatenate([p.gradient[name] for p in parts]) for name in graph.variables},
+            {s + k: m for s, p in zip(range(0, size, CHUNK), parts, strict=True) for k, m in p.errors.items()},
+        )
+    with np.errstate(all="ignore"):
+        value, local, failed = _forward(graph, arrays, size)
+        gradient = _backward(graph, local, size)
+    errors = _messages(graph, value, failed)
+    output = np.broadcast_to(np.asarray(value[graph.output], dtype=np.float64), (size,)).copy()
+    if errors:
+        bad = np.fromiter(errors, dtype=np.intp)
+        output[bad] = np.nan
+        for g in gradient.values():
+            g[bad] = np.nan
+    return BatchResult(output, gradient, errors)
+
+
+def _forward(graph: Graph, arrays: dict[str, Any], size: int) -> tuple[list[Any], list[Any], Any]:
+    """Values and local gradients of every node; ``failed[k]`` is the first node point k failed at (or -1)."""
+    rows = numpy_ops()
+    n = len(graph)
+    value: list[Any] = [0.0] * n
+    local: list[Any] = [()] * n
+    failed = np.full(size, -1, dtype=np.intp)
+    for i, c in graph.constants.items():
+        value[i] = c  # a Python float: rows may branch on constants (x^2), as in one-point grad
+    for name, i in graph.variables.items():
+        value[i] = arrays[name]
+    for i, (op, ins) in enumerate(zip(graph.ops, graph.inputs, strict=True)):
+        if op is None:
+            continue
+        row = rows[op.key]
+        args = [value[j] for j in ins]
+        if row.domain is not None:
+            ok = row.domain(*args)
+            if not np.all(ok):  # the rare case: note the points that fail here first
+                failed[~np.broadcast_to(ok, (size,)) & (failed < 0)] = i
+        y = value[i] = row.forward(*args)
+        if i in graph.constant_ids:
+            continue  # nothing flows back into a constant
+        try:
+            local[i] = row.local(y, *args)
+        except ValueError:  # the row branches on an array: run the float row point by point
+            local[i] = _pointwise(OPS[op.key], y, args, failed)
+    return value, local, failed
+
+
+def _pointwise(row: Op, y: Any, args: list[Any], failed: Any) -> tuple[Any, ...]:
+    """A row's local gradients computed one point at a time with the float table.
+
+    A point that already failed a domain check gets NaN, as one-point grad
+    never computes past its error.
+    """
+    columns = [np.broadcast_to(np.asarray(a, dtype=np.float64), failed.shape).tolist() for a in (y, *args)]
+    skipped = (math.nan,) * len(args)
+    per_point = [
+        skipped if bad else row.local(*point)
+        for bad, point in zip((failed >= 0).tolist(), zip(*columns, strict=True), strict=True)
+    ]
+    return tuple(np.array(d, dtype=np.float64) for d in zip(*per_point, strict=True)) if per_point else ()
+
+
+def _backward(graph: Graph, local: list[Any], size: int) -> dict[str, Any]:
+    """∂output/∂variable by variable: upstream × local, summed over forks, outputs first."""
+    grad: list[Any] = [None] * len(graph)
+    grad[graph.output] = 1.0  # a scalar until it meets an array: saves a multiply per edge
+    for i in range(len(graph) - 1, -1, -1):
+        upstream = grad[i]
+        if upstream is None or graph.ops[i] is None or i in graph.constant_ids:
+            continue
+        for j, d in zip(graph.inputs[i], local[i], strict=True):
+            if j in graph.constant_ids:
+                continue
+            # NOTE: × 1.0 is skipped (add's local); the product is never updated in place,
+            # so sharing the upstream array is safe
+            contribution = upstream if isinstance(d, float) and d == 1.0 else upstream * d
+            grad[j] = contribution if grad[j] is None else grad[j] + contribution
+    zeros = np.zeros(size)
+    return {
+        name: np.broadcast_to(grad[i] if grad[i] is not None else zeros, (size,)).astype(np.float64)
+        for name, i in graph.variables.items()
+    }
+
+
+def _messages(graph: Graph, value: list[Any], failed: Any) -> dict[int, str]:
+    """One-point grad's DomainError message for each failed point."""
+    errors: dict[int, str] = {}
+    for k in np.flatnonzero(failed >= 0).tolist():
+        i = int(failed[k])
+        op = graph.ops[i]
+        assert op is not None
+        args = tuple(float(np.broadcast_to(value[j], failed.shape)[k]) for j in graph.inputs[i])
+        errors[k] = str(DomainError(i, graph.text(i), op.name, args, op.needs))
+    return errors

@@ -1,0 +1,204 @@
+"""A small LALR(1) driver over the tables Lark generated for grammar/expr.lark.
+
+Lark stays the reference: the tables are Lark's (`cgcli.lalr_tables`), and
+the driver reduces exactly as Lark's LALR parser with an inline transformer
+does (filtered anonymous tokens, ``?rule`` single children passed up,
+``_rule`` children spliced into their parent, ``[ ]`` placeholders as None).
+What it saves is Lark itself on the way: importing it (most of a ``grad``
+run's start-up) and its per-token bookkeeping (line and column counting).
+
+It handles valid input only.  On anything it does not expect — an
+unexpected character or token, a rule it has no method for — it raises
+`Fallback`, and the caller parses the text again with Lark, which raises
+the real error (with its expected set) or, should the two ever disagree,
+parses it: the driver can make cgcli faster, never different.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+
+class Fallback(Exception):
+    """The driver stops here; Lark parses the text instead."""
+
+
+class Token(str):
+    """A terminal's text with its type and offset, like lark.Token (a str as well)."""
+
+    __slots__ = ("type", "start_pos")
+
+    type: str
+    start_pos: int
+
+    def __new__(cls, type_: str, value: str, start_pos: int) -> Token:
+        token = super().__new__(cls, value)
+        token.type = type_
+        token.start_pos = start_pos
+        return token
+
+
+class _Inline(list[Any]):
+    """The children of a ``_rule``, spliced into the parent's children."""
+
+
+class Driver:
+    """An LALR(1) parser for one set of Lark tables, calling ``builder``'s method per rule alias."""
+
+    def __init__(self, data: dict[str, Any], memo: dict[Any, Any], builder: Any) -> None:
+        frontend = data["parser"]
+        tables = frontend["parser"]
+        names = tables["tokens"]
+        rules: dict[int, Any] = {}  # one callback per rule, however many states reduce by it
+        #: terminals some rule keeps as a child; the others ("(", "+") are filtered out, so need no Token
+        self.kept = {
+            symbol["name"]
+            for value in memo.values()
+            if value.get("__type__") == "Rule"
+            for symbol in value["expansion"]
+            if symbol["__type__"] == "Terminal" and not symbol.get("filter_out")
+        }
+
+        def rule(ref: dict[str, int]) -> Any:
+            if ref["@"] not in rules:
+                rules[ref["@"]] = self._rule(memo[ref["@"]], builder)
+            return rules[ref["@"]]
+
+        # state -> symbol -> (True, next state) to shift, (False, rule) to reduce
+        self.states: dict[int, dict[str, tuple[bool, Any]]] = {
+            state: {names[k]: (action == 0, arg if action == 0 else rule(arg)) for k, (action, arg) in row.items()}
+            for state, row in tables["states"].items()
+        }
+        self.start = tables["start_states"]["start"]
+        self.end = tables["end_states"]["start"]
+        lexer = frontend["lexer_conf"]
+        if lexer.get("g_regex_flags") or lexer.get("use_bytes"):
+            raise Fallback("lexer options the driver does not know")
+        terminals = [memo[t["@"]] for t in lexer["terminals"]]
+        self.ignore = set(lexer["ignore"])
+        terminals.sort(key=_lark_order)  # Lark's basic lexer tries terminals in this order
+        self.regex = re.compile("|".join(f"(?P<{t['name']}>{_regexp(t['pattern'])})" for t in terminals))
+
+    def _rule(self, rule: dict[str, Any], builder: Any) -> tuple[str, int, Callable[[list[Any]], Any], bool]:
+        """(origin, length, callback, unit) of a rule, the callback building what Lark's transformer would.
+
+        ``unit`` marks a ``?rule`` of one kept symbol (``?sum: product``): its
+        value passes up unchanged, so the parser skips the call.
+        """
+        expansion = rule["expansion"]
+        options = rule["options"]
+        if options.get("keep_all_tokens"):
+            raise Fallback("keep_all_tokens")
+        # Lark's ChildFilter: which children to keep, which to splice, and where None placeholders go
+        empties = options.get("empty_indices") or ()
+        nones_before = [len(ones) for ones in "".join(str(int(b)) for b in empties).split("0")] if empties else []
+        if not nones_before:
+            nones_before = [0] * (len(expansion) + 1)
+        plan: list[tuple[int, bool, int]] = []
+        pending = 0
+        for i, symbol in enumerate(expansion):
+            pending += nones_before[i]
+            is_term = symbol["__type__"] == "Terminal"
+            if not (is_term and symbol.get("filter_out")):
+                plan.append((i, not is_term and symbol["name"].startswith("_"), pending))
+                pending = 0
+        trailing = pending + nones_before[len(expansion)]
+        origin = rule["origin"]["name"]
+        method = getattr(builder, rule["alias"] or origin, None)
+        expand1 = bool(options.get("expand1")) and not rule["alias"]  # as Lark: an alias always builds
+        inline = origin.startswith("_")
+        if method is None and not inline and not expand1:
+            raise Fallback(f"no builder method for {rule['alias'] or origin}")
+        simple = all(not splice and not nones for _, splice, nones in plan) and not trailing
+        keep = [i for i, _, _ in plan]
+
+        def callback(values: list[Any]) -> Any:
+            if simple:
+                children = [values[i] for i in keep]
+            else:
+                children = []
+                for i, splice, nones in plan:
+                    children += [None] * nones
+                    if splice and isinstance(values[i], _Inline):
+                        children += values[i]
+                    else:
+                        children.append(values[i])
+                children += [None] * trailing
+            if expand1 and len(children) == 1:
+                return children[0]
+            if method is not None:
+                return method(children)
+            if inline:
+                return _Inline(children)
+            raise Fallback(f"no builder method for {origin}")
+
+        unit = expand1 and simple and keep == [0] and len(expansion) == 1
+        return origin, len(expansion), callback, unit
+
+    def parse(self, text: str) -> Any:
+        """The value the builder returns for the start rule; `Fallback` on anything unexpected."""
+        states, ignore, kept = self.states, self.ignore, self.kept
+        state_stack = [self.start]
+        value_stack: list[Any] = []
+        pos = 0
+        for match in self.regex.finditer(text):
+            if match.start() != pos:
+                raise Fallback("unexpected character")
+            pos = match.end()
+            kind = match.lastgroup
+            assert kind is not None
+            if kind in ignore:
+                continue
+            token = Token(kind, match.group(), match.start()) if kind in kept else kind
+            self._feed(states, state_stack, value_stack, kind, token)
+        if pos != len(text):
+            raise Fallback("unexpected character")
+        return self._feed(states, state_stack, value_stack, "$END", None)
+
+    def _feed(self, states: Any, state_stack: list[int], value_stack: list[Any], kind: str, token: Any) -> Any:
+        while True:
+            action = states[state_stack[-1]].get(kind)
+            if action is None:
+                raise Fallback("unexpected token")
+            shift, arg = action
+            if shift:
+                state_stack.append(arg)
+                value_stack.append(token)
+                return None
+            origin, size, callback, unit = arg
+            if unit:  # the value on top passes up as it is; only the state changes
+                state_stack.pop()
+                _, goto = states[state_stack[-1]][origin]
+                state_stack.append(goto)
+                if token is None and goto == self.end:
+                    return value_stack[-1]
+                continue
+            if size:
+                values = value_stack[-size:]
+                del state_stack[-size:]
+                del value_stack[-size:]
+            else:
+                values = []
+            value = callback(values)
+            _, goto = states[state_stack[-1]][origin]
+            state_stack.append(goto)
+            value_stack.append(value)
+            if token is None and goto == self.end:
+                return value
+
+
+def _lark_order(terminal: dict[str, Any]) -> tuple[int, int, int, str]:
+    pattern = terminal["pattern"]
+    value = pattern["value"]
+    width = max(pattern["_width"]) if "_width" in pattern else len(value)
+    return (-terminal.get("priority", 0), -width, -len(value), terminal["name"])
+
+
+def _regexp(pattern: dict[str, Any]) -> str:
+    if pattern.get("flags"):
+        raise Fallback("regexp flags")
+    if pattern["__type__"] == "PatternStr":
+        return re.escape(pattern["value"])
+    return str(pattern["value"])
