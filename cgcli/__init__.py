@@ -12,14 +12,46 @@ Example:
     (-12.0, {'x': -4.0, 'y': -4.0, 'z': 3.0})
 """
 
-from .check import CheckReport, check
-from .engine import Result, evaluate
-from .errors import CgcliError, DomainError, EvaluationError, ParseError, UsageError
-from .graph import Graph
-from .parser import parse
-from .printer import to_text
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# The API is imported on first use (PEP 562), so that `cgcli --version` or
+# `cgcli grad --json` load only the modules they need.
+_HOME = {
+    "CheckReport": "check",
+    "check": "check",
+    "Result": "engine",
+    "evaluate": "engine",
+    "CgcliError": "errors",
+    "DomainError": "errors",
+    "EvaluationError": "errors",
+    "ParseError": "errors",
+    "UsageError": "errors",
+    "fuse": "fuse",
+    "Graph": "graph",
+    "parse": "parser",
+    "to_text": "printer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        return getattr(import_module(f".{_HOME[name]}", __name__), name)
+    raise AttributeError(f"module 'cgcli' has no attribute {name!r}")
+
+
+if TYPE_CHECKING:  # what the lazy names are, for type checkers and readers
+    from .check import CheckReport, check
+    from .engine import Result, evaluate
+    from .errors import CgcliError, DomainError, EvaluationError, ParseError, UsageError
+    from .fuse import fuse
+    from .graph import Graph
+    from .parser import parse
+    from .printer import to_text
 
 __all__ = [
     "CgcliError",
@@ -33,6 +65,7 @@ __all__ = [
     "__version__",
     "check",
     "evaluate",
+    "fuse",
     "parse",
     "to_text",
 ]

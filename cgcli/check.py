@@ -19,11 +19,9 @@ where gradcheck-style tools are not:
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from . import complexstep
 from .engine import evaluate, forward
 from .errors import DomainError, UsageError
 from .graph import Graph
@@ -165,6 +163,8 @@ def check(
     unknown = [name for name in point if name not in graph.variables]
     if unknown:
         raise UsageError(f"the expression does not use {', '.join(unknown)}")
+    import random  # only --random needs it
+
     rng = random.Random(seed)
     lo, hi = value_range
     for _ in range(samples):
@@ -204,6 +204,8 @@ def check_at(graph: Graph, point: Mapping[str, float], step: float, tolerance: f
         analytic = result.gradient[name]
         numeric, one_sided = _difference(graph, point, name, x, h, f0, below, above)
         if method == "complex":
+            from . import complexstep  # builds its own op table: only when asked for
+
             numeric = complexstep.derivative(graph, point, name)
             noise = 8 * EPS * abs(f0)
         else:
