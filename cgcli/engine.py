@@ -202,20 +202,41 @@ def evaluate(graph: Graph, point: Mapping[str, float]) -> Result:
 
 
 def non_finite_warnings(graph: Graph, value: list[float], grad: list[float]) -> list[str]:
-    """Name the nodes where an inf or a NaN first appears, in values or gradients."""
+    """Name the nodes where an inf or a NaN first appears, in the values or else the gradients.
+
+    A node is named where it turns finite inputs into inf (overflow) or
+    inputs without a NaN into NaN (inf - inf, 0 · inf); the nodes that merely
+    pass such a number on are not, and at most LISTED nodes are named.
+    """
     notes: list[str] = []
     # sum() is a cheap test that every number is finite; scan only when not
     if not math.isfinite(sum(value)):
         for i, v in enumerate(value):
-            if math.isfinite(v) or not all(math.isfinite(value[j]) for j in graph.inputs[i]):
+            if math.isfinite(v) or graph.ops[i] is None:
                 continue
-            if graph.ops[i] is None:
+            args = [value[j] for j in graph.inputs[i]]
+            if math.isinf(v) and all(map(math.isfinite, args)):
+                kind = "overflow"
+            elif math.isnan(v) and not any(map(math.isnan, args)):
+                kind = "NaN"
+            else:
                 continue
-            kind = "overflow" if math.isinf(v) else "NaN"
-            shown = ", ".join(repr(value[j]) for j in graph.inputs[i])
-            notes.append(f"{kind}: {graph.text(i)} (node {i}) is {v} for inputs {shown}")
-    if not math.isfinite(sum(grad)) and not notes:
+            shown = ", ".join(_number(a) for a in args)
+            notes.append(f"{kind}: {graph.text(i)} (node {i}) is {_number(v)}, from {graph.op_name(i)}({shown})")
+    if not notes and not math.isfinite(sum(grad)):
+        # Constants' gradients are never used (and (-2)^3 sends "nan" toward its exponent):
+        # look only at nodes that depend on a variable.  The backward pass runs from the
+        # output, so the highest id is where it first went wrong.
+        wrong = [i for i, g in enumerate(grad) if not math.isfinite(g) and i not in graph.constant_ids]
         bad = [name for name, i in graph.variables.items() if not math.isfinite(grad[i])]
-        if bad:
-            notes.append(f"the gradient is not finite for {_names(bad)}")
+        first = max(wrong, default=None)
+        if first is not None:
+            shown = _names([f"∂f/∂{name} = {_number(grad[graph.variables[name]])}" for name in bad])
+            notes.append(f"the gradient becomes {_number(grad[first])} at {graph.text(first)} (node {first}): {shown}")
+    if len(notes) > LISTED:
+        notes[LISTED:] = [f"… and {len(notes) - LISTED:,} more nodes"]
     return notes
+
+
+def _number(v: float) -> str:
+    return repr(v).removesuffix(".0") if math.isfinite(v) else str(v)

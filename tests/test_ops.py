@@ -145,3 +145,23 @@ def test_overflow_gives_inf_and_a_warning() -> None:
     result = cgcli.evaluate(cgcli.parse("exp(x)"), {"x": 1000.0})
     assert result.output == math.inf
     assert result.warnings and "overflow" in result.warnings[0] and "exp(x)" in result.warnings[0]
+
+
+@pytest.mark.parametrize(
+    "text, point, warning",
+    [
+        ("0*exp(x)", {"x": 1000.0}, "NaN: 0 * exp(x) (node 3) is nan, from mul(0, inf)"),
+        ("exp(x)-exp(x)", {"x": 1000.0}, "NaN: exp(x) - exp(x) (node 3) is nan, from sub(inf, inf)"),
+        ("x*1e308*10", {"x": 1.0}, "overflow: x * 1e308 * 10 (node 4) is inf, from mul(1e+308, 10)"),
+        ("sqrt(x-x)", {"x": 1.0}, "the gradient becomes inf at x - x (node 1): ∂f/∂x = nan"),
+    ],
+    ids=["0-times-inf", "inf-minus-inf", "mul-overflow", "gradient-nan"],
+)
+def test_nan_and_overflow_sources_are_named(text: str, point: dict[str, float], warning: str) -> None:
+    result = cgcli.evaluate(cgcli.parse(text), point)
+    assert warning in result.warnings
+
+
+def test_warnings_are_bounded() -> None:
+    result = cgcli.evaluate(cgcli.parse("+".join(["exp(x)"] * 50)), {"x": 1000.0})
+    assert len(result.warnings) == 11 and result.warnings[-1] == "… and 40 more nodes"
