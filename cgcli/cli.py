@@ -363,9 +363,12 @@ def main(argv: list[str] | None = None) -> int:
 def _report(message: str) -> None:
     """One message on stderr: 'cgcli: error: ' and the first line, then any quoted lines."""
     first, *rest = message.splitlines() or [""]
-    click.echo(f"cgcli: error: {first}", err=True)
-    for line in rest:
-        click.echo(line, err=True)
+    try:
+        click.echo(f"cgcli: error: {first}", err=True)
+        for line in rest:
+            click.echo(line, err=True)
+    except OSError:  # stderr is closed: the exit code still tells
+        pass
 
 
 def run() -> None:
