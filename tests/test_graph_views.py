@@ -83,8 +83,9 @@ def test_a_1000_node_graph_gives_valid_dot() -> None:
     result = cgcli.evaluate(graph, {name: 0.5 for name in graph.variables})
     dot_text = graph_dot(graph, result)
     assert len(dot_edges(dot_text)) == sum(len(inputs) for inputs in graph.inputs)
-    done = subprocess.run(["dot", "-Tcanon"], input=dot_text, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
+    # nop parses and re-prints without laying out: a syntax check that does not take a minute
+    done = subprocess.run(["nop"], input=dot_text, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
 
 
 def test_mermaid_structure() -> None:
