@@ -85,6 +85,8 @@ class PointCheck:
     at: dict[str, float]
     value: float
     variables: dict[str, VariableCheck]
+    #: overflow and NaN notes from the analytic pass, as `Result.warnings`
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -222,7 +224,7 @@ def check_at(graph: Graph, point: Mapping[str, float], step: float, tolerance: f
             if not check.ok and abs(analytic - numeric) <= noise:
                 check.ok = check.noise = True
         checks[name] = check
-    return PointCheck(dict(point), f0, checks)
+    return PointCheck(dict(point), f0, checks, result.warnings)
 
 
 def _at(graph: Graph, point: Mapping[str, float], name: str, x: float) -> tuple[float, tuple[object, ...]] | None:

@@ -300,6 +300,8 @@ def check_command(
     )
     if samples is not None and not report.points:
         raise EvaluationError(f"no random point inside the domain in {MAX_TRIES} draws each; try another --range")
+    # overflow/NaN notes, as grad gives them (SPEC.md); each once, however many points share it
+    warn(list(dict.fromkeys(w for p in report.points for w in p.warnings)))
     if as_json:
         from .present.json import check_json, dumps
 
