@@ -50,6 +50,8 @@ def relative_error(analytic: float, numeric: float) -> float:
     """|a - n| / max(|a|, |n|), and 0 when both are 0 (SPEC.md)."""
     if analytic == numeric:
         return 0.0
+    if math.isinf(analytic) or math.isinf(numeric):
+        return math.inf  # inf/inf would say nan; the two are as far apart as can be
     return abs(analytic - numeric) / max(abs(analytic), abs(numeric))
 
 

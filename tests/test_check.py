@@ -115,6 +115,7 @@ def test_cs231n_bands(rel: float, expected: str) -> None:
 def test_relative_error_is_zero_when_both_are_zero() -> None:
     assert relative_error(0.0, 0.0) == 0.0
     assert relative_error(1.0, 3.0) == pytest.approx(2 / 3)
+    assert relative_error(math.inf, 1e6) == math.inf and relative_error(math.inf, math.inf) == 0.0
 
 
 def test_random_points_are_reproducible_and_respect_fixed_variables() -> None:

@@ -85,9 +85,8 @@ def dumps(document: dict[str, Any]) -> str:
     instead of writing ``NaN``, which is not JSON.
     """
 
-    def compact(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
-
+    # one encoder for every item: json.dumps with options builds a new one per call
+    compact = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
     lines = []
     for key, value in document.items():
         if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
