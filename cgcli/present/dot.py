@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..engine import Result
 from ..graph import Graph
-from .labels import caption
+from .labels import caption, edges
 from .numbers import short
 
 GREEN = "#1a7f37"
@@ -40,15 +40,11 @@ def graph_dot(graph: Graph, result: Result | None = None, digits: int = 3) -> st
     for i in range(len(graph)):
         shape = ", shape=plaintext" if graph.ops[i] is None else ""
         lines.append(f'  n{i} [label="{_html(caption(graph, i))}", tooltip="#{i} {_html(graph.text(i))}"{shape}];')
-    for i in range(len(graph)):
-        for k, j in enumerate(graph.inputs[i]):
-            if result is None:
-                lines.append(f"  n{j} -> n{i};")
-            else:
-                # the gradient on an edge is what flows back along it: upstream × local
-                flowing = result.grad[i] * result.local[i][k]
-                label = _edge_label(result.value[j], flowing, result.local[i][k], digits)
-                lines.append(f"  n{j} -> n{i} [label={label}];")
+    for e in edges(graph, result):
+        if e.value is None or e.grad is None:
+            lines.append(f"  n{e.source} -> n{e.target};")
+        else:
+            lines.append(f"  n{e.source} -> n{e.target} [label={_edge_label(e.value, e.grad, e.local, digits)}];")
     if result is not None:
         lines.append('  out [label="f", shape=plaintext];')
         lines.append(f"  n{graph.output} -> out [label={_edge_label(result.output, 1.0, None, digits)}];")

@@ -2,7 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from ..engine import Result
 from ..graph import Graph
+
+
+class Edge(NamedTuple):
+    """An edge from input ``source`` to node ``target``; the numbers are None without values."""
+
+    source: int
+    target: int
+    value: float | None  # the forward value carried: the source's value
+    grad: float | None  # the gradient flowing back along it: upstream × local
+    local: float | None  # ∂target/∂source
+
+
+def edges(graph: Graph, result: Result | None) -> Iterator[Edge]:
+    """Every edge of the graph, inputs first, with the numbers a picture writes on it."""
+    for i, inputs in enumerate(graph.inputs):
+        for k, j in enumerate(inputs):
+            if result is None:
+                yield Edge(j, i, None, None, None)
+            else:
+                local = result.local[i][k]
+                yield Edge(j, i, result.value[j], result.grad[i] * local, local)
 
 
 def gate(graph: Graph, i: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..engine import Result
 from ..graph import Graph
-from .labels import caption
+from .labels import caption, edges
 from .numbers import short
 
 
@@ -19,14 +19,12 @@ def graph_mermaid(graph: Graph, result: Result | None = None, digits: int = 3) -
     for i in range(len(graph)):
         shape = ("[", "]") if graph.ops[i] is not None else ("([", "])")
         lines.append(f"  n{i}{shape[0]}{_quoted(caption(graph, i))}{shape[1]}")
-    for i in range(len(graph)):
-        for k, j in enumerate(graph.inputs[i]):
-            if result is None:
-                lines.append(f"  n{j} --> n{i}")
-            else:
-                flowing = result.grad[i] * result.local[i][k]
-                text = f"value {short(result.value[j], digits)} / grad {short(flowing, digits)}"
-                lines.append(f"  n{j} -->|{_quoted(text)}| n{i}")
+    for e in edges(graph, result):
+        if e.value is None or e.grad is None:
+            lines.append(f"  n{e.source} --> n{e.target}")
+        else:
+            text = f"value {short(e.value, digits)} / grad {short(e.grad, digits)}"
+            lines.append(f"  n{e.source} -->|{_quoted(text)}| n{e.target}")
     if result is not None:
         lines.append('  out(("f"))')
         lines.append(f"  n{graph.output} -->|{_quoted(f'value {short(result.output, digits)} / grad 1')}| out")
