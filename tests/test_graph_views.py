@@ -13,7 +13,7 @@ import cgcli
 from cgcli.cli import cli
 from cgcli.present.dot import graph_dot
 from cgcli.present.mermaid import graph_mermaid
-from cgcli.present.tree import graph_tree
+from cgcli.present.tree import DEPTH, graph_tree
 
 HAS_DOT = shutil.which("dot") is not None
 
@@ -126,3 +126,14 @@ def test_svg_without_graphviz_names_the_package(runner, monkeypatch) -> None:
     result = runner.invoke(cli, ["graph", "x*2", "--format", "svg"])
     assert result.exit_code == 2
     assert "install the graphviz package" in result.stderr and result.stdout == ""
+
+
+def test_a_deep_tree_continues_below_instead_of_indenting_forever() -> None:
+    depth = 3000
+    graph = cgcli.parse("exp(" * depth + "x" + ")" * depth)
+    lines = plain(graph_tree(graph)).splitlines()
+    cut = sum("… continued below" in line for line in lines)
+    assert cut == sum("(continued)" in line for line in lines) == depth // DEPTH
+    assert len(lines) == depth + 1 + cut  # every node once, and once more where its branch goes on
+    assert max(len(line) for line in lines) < 4 * DEPTH + 40  # no O(depth) indentation
+    assert lines[-1].endswith("└── #0 x")
