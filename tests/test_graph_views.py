@@ -137,3 +137,20 @@ def test_a_deep_tree_continues_below_instead_of_indenting_forever() -> None:
     assert len(lines) == depth + 1 + cut  # every node once, and once more where its branch goes on
     assert max(len(line) for line in lines) < 4 * DEPTH + 40  # no O(depth) indentation
     assert lines[-1].endswith("└── #0 x")
+
+
+def test_grad_explain_says_what_each_role_does(runner) -> None:
+    plain_run = runner.invoke(cli, ["grad", "max(x,y)*z", "x=1", "y=2", "z=3"])
+    result = runner.invoke(cli, ["grad", "max(x,y)*z", "x=1", "y=2", "z=3", "--explain"])
+    assert result.exit_code == 0, result.stderr
+    added = result.stdout.splitlines()[len(plain_run.stdout.splitlines()) - 2 :]
+    assert added == [
+        "router: max/min gates send the whole upstream gradient to the winning input, 0 to the rest",
+        "  The local gradient of max(a, b) is 1 toward the largest input and 0 toward the others, so the gradient "
+        "flows along the one path that won the forward pass (ties share it evenly).",
+        "switcher: mul gates send each input the upstream gradient times the other input",
+        "  The local gradient of a * b toward a is b, and toward b is a, so each input receives the upstream "
+        "gradient scaled by the other input's value: the values switch places.",
+        "Each node's grad is the sum, over the nodes that use it, of their grad times their local gradient toward it "
+        "(the chain rule); cgcli grad --steps shows every one of those products.",
+    ]
