@@ -92,6 +92,7 @@ def cli() -> None:
 @click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True, help="Significant digits shown.")
 @click.option("--steps", is_flag=True, help="Narrate the backward pass edge by edge.")
 @click.option("--fuse", "fused", is_flag=True, help="Collapse every 1/(1+exp(-E)) into one sigmoid gate.")
+@click.option("--explain", is_flag=True, help="Under the table, say what each gate role does to the gradient.")
 @click.option(
     "--points",
     metavar="FILE|-",
@@ -109,6 +110,7 @@ def grad(
     digits: int,
     steps: bool,
     fused: bool,
+    explain: bool,
     points: str | None,
     points_format: str | None,
 ) -> None:
@@ -146,7 +148,7 @@ def grad(
         from .present.steps import steps_text
         from .present.table import grad_view, print_rich
 
-        print_rich(grad_view(result, digits))
+        print_rich(grad_view(result, digits, explain))
         if steps:
             click.echo(steps_text(result, digits))
 

@@ -13,7 +13,7 @@ import cgcli
 from cgcli.cli import cli
 from cgcli.present.dot import graph_dot
 from cgcli.present.mermaid import graph_mermaid
-from cgcli.present.tree import graph_tree
+from cgcli.present.tree import DEPTH, graph_tree
 
 HAS_DOT = shutil.which("dot") is not None
 
@@ -126,3 +126,31 @@ def test_svg_without_graphviz_names_the_package(runner, monkeypatch) -> None:
     result = runner.invoke(cli, ["graph", "x*2", "--format", "svg"])
     assert result.exit_code == 2
     assert "install the graphviz package" in result.stderr and result.stdout == ""
+
+
+def test_a_deep_tree_continues_below_instead_of_indenting_forever() -> None:
+    depth = 3000
+    graph = cgcli.parse("exp(" * depth + "x" + ")" * depth)
+    lines = plain(graph_tree(graph)).splitlines()
+    cut = sum("… continued below" in line for line in lines)
+    assert cut == sum("(continued)" in line for line in lines) == depth // DEPTH
+    assert len(lines) == depth + 1 + cut  # every node once, and once more where its branch goes on
+    assert max(len(line) for line in lines) < 4 * DEPTH + 40  # no O(depth) indentation
+    assert lines[-1].endswith("└── #0 x")
+
+
+def test_grad_explain_says_what_each_role_does(runner) -> None:
+    plain_run = runner.invoke(cli, ["grad", "max(x,y)*z", "x=1", "y=2", "z=3"])
+    result = runner.invoke(cli, ["grad", "max(x,y)*z", "x=1", "y=2", "z=3", "--explain"])
+    assert result.exit_code == 0, result.stderr
+    added = result.stdout.splitlines()[len(plain_run.stdout.splitlines()) - 2 :]
+    assert added == [
+        "router: max/min gates send the whole upstream gradient to the winning input, 0 to the rest",
+        "  The local gradient of max(a, b) is 1 toward the largest input and 0 toward the others, so the gradient "
+        "flows along the one path that won the forward pass (ties share it evenly).",
+        "switcher: mul gates send each input the upstream gradient times the other input",
+        "  The local gradient of a * b toward a is b, and toward b is a, so each input receives the upstream "
+        "gradient scaled by the other input's value: the values switch places.",
+        "Each node's grad is the sum, over the nodes that use it, of their grad times their local gradient toward it "
+        "(the chain rule); cgcli grad --steps shows every one of those products.",
+    ]

@@ -8,10 +8,32 @@ Edges into constants are left out: nothing upstream of them wants a gradient.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..engine import Result
 from .numbers import short, strict
+
+#: the local gradient of each op row (by key), one formula per input, in the
+#: op's own letters: a, b for the inputs and y for the node's value.  Text
+#: only, for the narration: the numbers always come from the op table.
+FORMULAS: dict[str, tuple[str, ...]] = {
+    "add": ("1", "1"),
+    "sub": ("1", "-1"),
+    "mul": ("b", "a"),
+    "div": ("1/b", "-a/b²"),
+    "neg": ("-1",),
+    "pow": ("b·a^(b-1)", "y·ln a"),
+    "pow_var": ("b·a^(b-1)", "y·ln a"),
+    "exp": ("e^a",),
+    "log": ("1/a",),
+    "sqrt": ("1/(2·y)",),
+    "sin": ("cos(a)",),
+    "cos": ("-sin(a)",),
+    "tan": ("1/cos²(a)",),
+    "tanh": ("1-tanh²(a)",),
+    "sigmoid": ("(1-y)·y",),
+}
 
 
 def steps(result: Result) -> list[dict[str, Any]]:
@@ -23,7 +45,9 @@ def steps(result: Result) -> list[dict[str, Any]]:
     for i in range(len(graph) - 1, -1, -1):
         if len(received[i]) > 1:
             records.append({"fork": i, "expr": graph.text(i), "contributions": received[i], "sum": result.grad[i]})
-        for j, local in zip(graph.inputs[i], result.local[i], strict=True):
+        op = graph.ops[i]
+        formulas = FORMULAS.get(op.key, ()) if op is not None else ()
+        for k, (j, local) in enumerate(zip(graph.inputs[i], result.local[i], strict=True)):
             if j in graph.constant_ids:
                 continue
             contribution = result.grad[i] * local
@@ -35,6 +59,7 @@ def steps(result: Result) -> list[dict[str, Any]]:
                     "expr": graph.text(i),
                     "upstream": result.grad[i],
                     "local": local,
+                    "formula": formulas[k] if k < len(formulas) else "",
                     "contribution": contribution,
                     "to": j,
                     "to_expr": graph.text(j),
@@ -66,9 +91,36 @@ def steps_text(result: Result, digits: int = 6) -> str:
             terms = " + ".join(short(c, digits) for c in r["contributions"])
             lines.append(f"  fork #{r['fork']} {r['expr']}: {terms} = {short(r['sum'], digits)}")
         else:
+            local = short(r["local"], digits)
+            if r["formula"]:
+                filled = _fill(r["formula"], _letters(result, r["node"]), digits)
+                local = local if filled == local else f"{filled} ({local})"
             lines.append(
                 f"  #{r['node']} {r['op']} {r['expr']}: upstream {short(r['upstream'], digits)}"
-                f" × local {short(r['local'], digits)} = {short(r['contribution'], digits)}"
+                f" × local {local} = {short(r['contribution'], digits)}"
                 f" → #{r['to']} {r['to_expr']}"
             )
     return "\n".join(lines)
+
+
+def _letters(result: Result, i: int) -> dict[str, float]:
+    """The numbers a formula of node ``i`` speaks of: y its value, a and b its inputs' values."""
+    inputs = (result.value[j] for j in result.graph.inputs[i])
+    return {"y": result.value[i]} | dict(zip("ab", inputs, strict=False))
+
+
+_LETTER = re.compile(r"(?<![A-Za-z])[aby](?![A-Za-z])")
+
+
+def _fill(formula: str, letters: dict[str, float], digits: int) -> str:
+    """Put the numbers in: "-a/b²" at a=1, b=1.37 gives "-1/1.37²"; a negative number is bracketed."""
+
+    def number(match: re.Match[str]) -> str:
+        text = short(letters[match.group()], digits)
+        before = formula[match.start() - 1] if match.start() else ""
+        whole = match.start() == 0 and match.end() == len(formula)
+        if text.startswith("-") and not whole and before not in "(^":
+            return f"({text})"
+        return text
+
+    return _LETTER.sub(number, formula)

@@ -11,15 +11,29 @@ from rich.table import Table
 from rich.text import Text
 
 from ..engine import Result
-from ..ops import ROLE_MEANING
+from ..ops import DISTRIBUTOR, ROLE_MEANING, ROUTER, SWITCHER
 from .numbers import short
 
 VALUE = "green"
 GRADIENT = "red"
 
+#: what ``grad --explain`` adds under each role's line of the legend
+ROLE_EXPLAINED = {
+    DISTRIBUTOR: "The local gradient of a + b is 1 toward each input, so the add gate copies its upstream "
+    "gradient to all its inputs: each gets the whole of it.",
+    ROUTER: "The local gradient of max(a, b) is 1 toward the largest input and 0 toward the others, so the "
+    "gradient flows along the one path that won the forward pass (ties share it evenly).",
+    SWITCHER: "The local gradient of a * b toward a is b, and toward b is a, so each input receives the upstream "
+    "gradient scaled by the other input's value: the values switch places.",
+}
+CHAIN_RULE = (
+    "Each node's grad is the sum, over the nodes that use it, of their grad times their local gradient "
+    "toward it (the chain rule); cgcli grad --steps shows every one of those products."
+)
 
-def grad_view(result: Result, digits: int = 6) -> Group:
-    """A Rich renderable: the node table, the gradient lines and the role legend."""
+
+def grad_view(result: Result, digits: int = 6, explain: bool = False) -> Group:
+    """A Rich renderable: the node table, the gradient lines and the role legend (longer with ``explain``)."""
     graph = result.graph
     table = Table()
     table.add_column("id", justify="right")
@@ -45,6 +59,10 @@ def grad_view(result: Result, digits: int = 6) -> Group:
         parts.append(Text(f"∂f/∂{name} = {short(g, digits)}", style=GRADIENT))
     for role in roles:
         parts.append(Text(f"{role}: {ROLE_MEANING[role]}", style="dim"))
+        if explain:
+            parts.append(Text(f"  {ROLE_EXPLAINED[role]}", style="dim"))
+    if explain:
+        parts.append(Text(CHAIN_RULE, style="dim"))
     return Group(*parts)
 
 
