@@ -62,6 +62,8 @@ class Op:
     # For a piecewise op: (y, *inputs) -> which piece is taken.  Where it changes
     # between x-h and x+h, `cgcli check` knows a kink lies in between.
     branch: Callable[..., Any] | None = None
+    # The local gradients as text, in the row's letters (a, b: inputs; y: value), for --steps.
+    formula: tuple[str, ...] = ()
 
 
 class FloatMath:
@@ -192,30 +194,30 @@ def table(m: Any) -> dict[str, Op]:
     # fmt: off
     rows = {
         # operators        arity forward                   local gradients (y, *inputs)          role
-        "add":  Op("add",  2, lambda a, b: a + b,  lambda y, a, b: (1.0, 1.0),          DISTRIBUTOR, symbol="+", precedence=SUM),
-        "sub":  Op("sub",  2, lambda a, b: a - b,  lambda y, a, b: (1.0, -1.0),         symbol="-", precedence=SUM),
-        "mul":  Op("mul",  2, lambda a, b: a * b,  lambda y, a, b: (b, a),              SWITCHER, symbol="*", precedence=PRODUCT),
+        "add":  Op("add",  2, lambda a, b: a + b,  lambda y, a, b: (1.0, 1.0),          DISTRIBUTOR, symbol="+", precedence=SUM, formula=("1", "1")),
+        "sub":  Op("sub",  2, lambda a, b: a - b,  lambda y, a, b: (1.0, -1.0),         symbol="-", precedence=SUM, formula=("1", "-1")),
+        "mul":  Op("mul",  2, lambda a, b: a * b,  lambda y, a, b: (b, a),              SWITCHER, symbol="*", precedence=PRODUCT, formula=("b", "a")),
         "div":  Op("div",  2, lambda a, b: a / b,  lambda y, a, b: (1.0 / b, -y / b),   symbol="/", precedence=PRODUCT,
-                   domain=lambda a, b: b != 0, needs="a non-zero divisor"),
-        "neg":  Op("neg",  1, lambda a: -a,        lambda y, a: (-1.0,),                symbol="-", precedence=UNARY),
+                   domain=lambda a, b: b != 0, needs="a non-zero divisor", formula=("1/b", "-a/b²")),
+        "neg":  Op("neg",  1, lambda a: -a,        lambda y, a: (-1.0,),                symbol="-", precedence=UNARY, formula=("-1",)),
         "pow":  Op("pow",  2, m.pow,               _pow_local(m),                       symbol="^", precedence=POWER,
                    domain=constant_exponent_ok,
-                   needs="a base > 0, or an integer exponent for a negative base, or an exponent >= 0 for base 0"),
+                   needs="a base > 0, or an integer exponent for a negative base, or an exponent >= 0 for base 0", formula=("b·a^(b-1)", "y·ln a")),
         # a ^ b whose exponent depends on a variable: ∂/∂b = a^b·ln a needs a > 0
         "pow_var": Op("pow", 2, m.pow,             _pow_local(m),                       symbol="^", precedence=POWER,
-                   domain=lambda a, b: a > 0, needs="a base > 0 (the exponent depends on a variable)"),
+                   domain=lambda a, b: a > 0, needs="a base > 0 (the exponent depends on a variable)", formula=("b·a^(b-1)", "y·ln a")),
         # functions
-        "exp":     unary(m.exp,                    lambda y, a: (y,)),
-        "log":     unary(m.log,                    lambda y, a: (1.0 / a,),
+        "exp":     unary(m.exp,                    lambda y, a: (y,), formula=("e^a",)),
+        "log":     unary(m.log,                    lambda y, a: (1.0 / a,), formula=("1/a",),
                          domain=lambda a: a > 0, needs="a positive argument"),
-        "sqrt":    unary(m.sqrt,                   lambda y, a: (0.5 / y if y else m.inf,),
+        "sqrt":    unary(m.sqrt,                   lambda y, a: (0.5 / y if y else m.inf,), formula=("1/(2·y)",),
                          domain=lambda a: a >= 0, needs="a non-negative argument"),
-        "sin":     unary(m.sin,                    lambda y, a: (m.cos(a),)),
-        "cos":     unary(m.cos,                    lambda y, a: (-m.sin(a),)),
-        "tan":     unary(m.tan,                    lambda y, a: (1.0 / m.cos(a) ** 2,)),
-        "tanh":    unary(m.tanh,                   lambda y, a: (m.sech2(a),)),
+        "sin":     unary(m.sin,                    lambda y, a: (m.cos(a),), formula=("cos(a)",)),
+        "cos":     unary(m.cos,                    lambda y, a: (-m.sin(a),), formula=("-sin(a)",)),
+        "tan":     unary(m.tan,                    lambda y, a: (1.0 / m.cos(a) ** 2,), formula=("1/cos²(a)",)),
+        "tanh":    unary(m.tanh,                   lambda y, a: (m.sech2(a),), formula=("1-tanh²(a)",)),
         # NOTE: σ(a)·σ(-a) equals (1-σ)σ but keeps its digits when σ is near 1
-        "sigmoid": unary(m.sigmoid,                lambda y, a: (y * m.sigmoid(-a),)),
+        "sigmoid": unary(m.sigmoid,                lambda y, a: (y * m.sigmoid(-a),), formula=("(1-y)·y",)),
         "relu":    unary(m.relu,                   lambda y, a: (m.step(a),),           branch=_sign(m)),
         "abs":     unary(m.fabs,                   lambda y, a: (m.sign(a),),           branch=_sign(m)),
         "max":  Op("max", VARIADIC, lambda *a: m.maximum(a), _winners(m),               ROUTER, branch=_winner(m)),

@@ -14,27 +14,6 @@ from typing import Any
 from ..engine import Result
 from .numbers import short, strict
 
-#: the local gradient of each op row (by key), one formula per input, in the
-#: op's own letters: a, b for the inputs and y for the node's value.  Text
-#: only, for the narration: the numbers always come from the op table.
-FORMULAS: dict[str, tuple[str, ...]] = {
-    "add": ("1", "1"),
-    "sub": ("1", "-1"),
-    "mul": ("b", "a"),
-    "div": ("1/b", "-a/b²"),
-    "neg": ("-1",),
-    "pow": ("b·a^(b-1)", "y·ln a"),
-    "pow_var": ("b·a^(b-1)", "y·ln a"),
-    "exp": ("e^a",),
-    "log": ("1/a",),
-    "sqrt": ("1/(2·y)",),
-    "sin": ("cos(a)",),
-    "cos": ("-sin(a)",),
-    "tan": ("1/cos²(a)",),
-    "tanh": ("1-tanh²(a)",),
-    "sigmoid": ("(1-y)·y",),
-}
-
 
 def steps(result: Result) -> list[dict[str, Any]]:
     """The backward pass as records: one per edge, and one per fork with its sum."""
@@ -46,7 +25,7 @@ def steps(result: Result) -> list[dict[str, Any]]:
         if len(received[i]) > 1:
             records.append({"fork": i, "expr": graph.text(i), "contributions": received[i], "sum": result.grad[i]})
         op = graph.ops[i]
-        formulas = FORMULAS.get(op.key, ()) if op is not None else ()
+        formulas = op.formula if op is not None else ()
         for k, (j, local) in enumerate(zip(graph.inputs[i], result.local[i], strict=True)):
             if j in graph.constant_ids:
                 continue
