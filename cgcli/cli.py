@@ -356,12 +356,22 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except MemoryError:
-        _report("out of memory: the expression or input is too large")
-        return USAGE
+        # report only after the except block: the traceback holds every frame (and the
+        # half-built graph) alive, and reporting inside it can run out of memory again
+        code = _OUT_OF_MEMORY
     except Exception as e:  # noqa: BLE001 - a bug; still one message, never a traceback
         _report(f"internal error, please report it: {type(e).__name__}: {e}")
         return INTERNAL
+    if code is _OUT_OF_MEMORY:
+        try:
+            _report("out of memory: the expression or input is too large")
+        except MemoryError:  # no memory even for click: write the bytes ourselves
+            os.write(2, b"cgcli: error: out of memory\n")
+        return USAGE
     return code if isinstance(code, int) else 0
+
+
+_OUT_OF_MEMORY = object()
 
 
 def _report(message: str) -> None:

@@ -135,9 +135,12 @@ def read_expression(arg: str | None) -> str:
         try:
             with Path(arg[1:]).open(encoding="utf-8") as f:
                 text = f.read(MAX_LENGTH + 1)
-        except (OSError, UnicodeDecodeError) as e:
+        except (OSError, UnicodeDecodeError, ValueError) as e:  # ValueError: a NUL in the name
             reason = getattr(e, "strerror", None) or e
             raise UsageError(f"cannot read the expression from {arg[1:]}: {reason}") from None
     else:
         return arg
+    # checked before strip(): whitespace padding past the limit must not hide (and drop) the rest
+    if len(text) > MAX_LENGTH:
+        raise UsageError(f"the expression is longer than {MAX_LENGTH:,} characters, cgcli's limit (see README: Limits)")
     return text.strip()

@@ -41,13 +41,19 @@ class ParseError(UsageError):
         # quote a window of the line, so that a 1 MB expression gives a short message
         lo = max(start, self.pos - 40)
         hi = min(end, self.pos + 40)
-        quoted = ("…" if lo > start else "") + self.text[lo:hi] + ("…" if hi < end else "")
+        quoted = ("…" if lo > start else "") + _printable(self.text[lo:hi]) + ("…" if hi < end else "")
         caret = " " * (self.pos - lo + (lo > start)) + "^"
         where = f"line {line_no}, column {column}" if "\n" in self.text else f"column {column}"
-        lines = [f"{self.reason} at {where}", "  " + quoted.expandtabs(1), "  " + caret]
+        lines = [f"{self.reason} at {where}", "  " + quoted, "  " + caret]
         if self.hint:
             lines.append(self.hint)
         return "\n".join(lines)
+
+
+def _printable(text: str) -> str:
+    """Each control or invisible character as one '�' (a tab as a space): the caret still lines
+    up, and a pasted \\x1e or \\u2028 cannot split the message into extra lines."""
+    return "".join(c if c.isprintable() else " " if c == "\t" else "\ufffd" for c in text)
 
 
 class EvaluationError(CgcliError):

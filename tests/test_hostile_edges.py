@@ -1,0 +1,109 @@
+"""Hostile inputs that once slipped through: text hidden past the length limit,
+control characters that split a message, undecodable bytes, a NUL in a file
+name, argument soups with standard input, and running out of memory."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cgcli.cli import main
+from cgcli.parser import MAX_LENGTH
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str, stdin: str = "x + 1") -> tuple[int, str, str]:
+    with mock.patch("sys.stdin", io.StringIO(stdin)):
+        code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_clean(code: int, out: str, err: str) -> None:
+    assert code in (0, 2, 3), err
+    assert "Traceback" not in err
+    if code:
+        assert out == "" and err.startswith("cgcli: error: ")
+        assert err.count("\n") <= 6, err
+
+
+@pytest.mark.parametrize("source", ["file", "stdin"])
+def test_text_past_the_limit_is_not_dropped(capsys: pytest.CaptureFixture[str], tmp_path: Path, source: str) -> None:
+    # whitespace padding up to the limit, then more expression: refusing it is the only honest answer
+    text = "x" + " " * MAX_LENGTH + "+ log(-1)"
+    path = tmp_path / "padded.txt"
+    path.write_text(text)
+    args = ["@" + str(path)] if source == "file" else ["-"]
+    code, out, err = run(capsys, "grad", *args, "x=1", stdin=text)
+    assert (code, out) == (2, "")
+    assert f"longer than {MAX_LENGTH:,} characters" in err
+
+
+@pytest.mark.parametrize("char", ["\x1e", "\x1c", "\x85", "\u2028", "\x00", "\x0b", "\x1b"])
+def test_control_characters_cannot_split_the_message(capsys: pytest.CaptureFixture[str], char: str) -> None:
+    code, out, err = run(capsys, "grad", "--", f"x +{char}{char} y", "x=1", "y=1")
+    assert (code, out) == (2, "")
+    lines = err.splitlines()  # splitlines() also breaks at \x1c-\x1e, \x85 and \u2028
+    assert len(lines) == 4, err
+    assert "\x1b" not in err  # no terminal escape reaches the screen
+    assert lines[2].index("^") == 5  # the caret still sits under the character
+
+
+def test_a_nul_in_a_file_name(capsys: pytest.CaptureFixture[str]) -> None:
+    assert_clean(*run(capsys, "grad", "@x\x00y", "x=1"))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=8),
+            st.sampled_from(["--x", "--x=1", "x=1", "--", "-", "--json", "--digits", "--var", "-h", "@", "x^2", "(x"]),
+        ),
+        max_size=8,
+    ),
+    st.text(max_size=30),
+)
+def test_argument_soups_with_standard_input(capsys: pytest.CaptureFixture[str], argv: list[str], stdin: str) -> None:
+    assert_clean(*run(capsys, "grad", *argv, stdin=stdin))
+
+
+@pytest.mark.parametrize(
+    "argv, stdin",
+    [
+        ([b"grad", b"x\xff+1", b"x=1"], b""),
+        ([b"grad", b"-", b"x=1"], b"x+\xff\xfe"),
+        ([b"grad", b"-", b"x=1"], b"x+\x00"),
+        ([b"grad", b"x", b"x=\xff"], b""),
+        ([b"grad", b"x", b"--\xff=1"], b""),
+        ([b"grad", b"@\xff", b"x=1"], b""),
+    ],
+)
+def test_undecodable_bytes_in_a_real_process(argv: list[bytes], stdin: bytes) -> None:
+    done = subprocess.run([sys.executable, "-m", "cgcli", *argv], input=stdin, capture_output=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == b"" and done.stderr.startswith(b"cgcli: error: ")
+    assert b"Traceback" not in done.stderr
+
+
+def test_running_out_of_memory_is_one_message() -> None:
+    # a 400 MB address space cannot hold the graph of a 1 MB expression
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (400 << 20, 400 << 20))\n"
+    done = subprocess.run(
+        [sys.executable, "-c", limit + "import sys; from cgcli.cli import main; sys.exit(main())", "grad", "-", "x=1"],
+        input="+".join(["x"] * 500_000),
+        capture_output=True,
+        text=True,
+        timeout=900,  # a hang guard only
+    )
+    if done.returncode == 0:
+        pytest.skip("the expression fitted in 400 MB")
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.startswith("cgcli: error: ") and "out of memory" in done.stderr
