@@ -135,7 +135,8 @@ def reference(tree: Tree, point: dict[str, mp.mpf]) -> mp.mpf:
     if kind == "var":
         return point[rest[0]]
     if kind == "num":
-        return {"pi": mp.pi, "e": mp.e}.get(rest[0]) or mp.mpf(rest[0])
+        # the doubles cgcli uses: with 50-digit pi, sin(pi) is 0 and sin(pi)/x has no finite reference
+        return {"pi": mp.mpf(math.pi), "e": mp.mpf(math.e)}.get(rest[0]) or mp.mpf(rest[0])
     value = MP[kind](*(reference(child, point) for child in rest))
     if isinstance(value, mp.mpc) or not mp.isfinite(value):
         raise ArithmeticError("outside the real domain")
