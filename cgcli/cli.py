@@ -217,6 +217,20 @@ def graph_command(
             f.write(data)
 
 
+class FiniteRange(click.FloatRange):
+    """A float option in a range; nan and inf are not numbers a step or tolerance can be."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+#: --random's bound: a million points is minutes of work; more is surely a slip
+MAX_SAMPLES = 1_000_000
+
+
 def parse_range(text: str) -> tuple[float, float]:
     """``LO:HI`` -> (lo, hi), finite and lo < hi."""
     lo, colon, hi = text.partition(":")
@@ -233,14 +247,14 @@ def parse_range(text: str) -> tuple[float, float]:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (SPEC.md's shape) instead of a table.")
 @click.option(
     "--step",
-    type=click.FloatRange(min=0, min_open=True, max=1),
+    type=FiniteRange(min=0, min_open=True, max=1),
     default=DEFAULT_STEP,
     show_default=True,
     help="h = STEP * max(1, |x|) for a variable at x.",
 )
 @click.option(
     "--tol",
-    type=click.FloatRange(min=0),
+    type=FiniteRange(min=0, max=1),
     default=DEFAULT_TOLERANCE,
     show_default=True,
     help="The largest rel_error that passes.",
@@ -252,7 +266,7 @@ def parse_range(text: str) -> tuple[float, float]:
     show_default=True,
     help="Centred differences, or the complex step (no cancellation; smooth expressions).",
 )
-@click.option("--random", "samples", type=click.IntRange(min=1), help="Check N random points instead of one.")
+@click.option("--random", "samples", type=click.IntRange(1, MAX_SAMPLES), help="Check N random points instead of one.")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed of the random points.")
 @click.option(
     "--range",

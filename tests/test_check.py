@@ -149,13 +149,15 @@ def test_check_json_shape(runner) -> None:
         (["check", "relu(x)", "x=0"], 0, "kink: between one-sided 0 and 1"),
         (["check", "x*y", "--random", "5", "--seed", "3"], 0, "ok: checked 5 points"),
         (["check", "x*x", "x=3", "--tol", "-1"], 2, "--tol"),
+        (["check", "x*x", "x=3", "--step", "nan", "--json"], 2, "not a finite number"),
+        (["check", "x*x", "--random", "10000000000"], 2, "--random"),
         (["check", "x*x", "x=3", "--method", "forward"], 2, "--method"),
         (["check", "x*x", "--random", "2", "--range", "3:1"], 2, "LO:HI"),
         (["check", "x*y", "x=1"], 2, "missing value for y"),
         (["check", "log(x)", "x=-1"], 3, "log needs a positive argument"),
         (["check", "sqrt(x-9)", "--random", "2"], 3, "no random point inside the domain"),
     ],
-    ids=["ok", "kink", "random", "bad-tol", "bad-method", "bad-range", "missing", "domain", "no-domain"],
+    ids=["ok", "kink", "random", "bad-tol", "nan-step", "huge-random", "bad-method", "bad-range", "missing", "domain", "no-domain"],
 )
 def test_check_cli(runner, args: list[str], code: int, text: str) -> None:
     result = runner.invoke(cli, args)

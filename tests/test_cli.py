@@ -209,3 +209,14 @@ def test_shell_completion_as_documented() -> None:
     env = {"_CGCLI_COMPLETE": "bash_complete", "COMP_WORDS": "cgcli grad x --di", "COMP_CWORD": "3"}
     done = run(env=env)
     assert done.returncode == 0 and done.stdout.split() == ["plain,--digits"]
+
+
+def test_a_huge_table_shows_its_first_and_last_rows(runner) -> None:
+    from cgcli.present.table import SHOWN
+
+    result = runner.invoke(cli, ["grad", "x" + "+x" * (3 * SHOWN), "x=1"])
+    assert result.exit_code == 0
+    nodes = 3 * SHOWN + 1  # one variable, then an add per "+x"
+    assert f"{nodes - 2 * SHOWN:,} more nodes (--json lists every node)" in result.stdout
+    rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
+    assert len(rows) == 2 * SHOWN + 1 and f"∂f/∂x = {3 * SHOWN + 1}" in result.stdout

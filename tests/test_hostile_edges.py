@@ -93,10 +93,18 @@ def test_undecodable_bytes_in_a_real_process(argv: list[bytes], stdin: bytes) ->
 
 
 def test_running_out_of_memory_is_one_message() -> None:
-    # a 400 MB address space cannot hold the graph of a 1 MB expression
-    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (400 << 20, 400 << 20))\n"
+    # a 250 MB address space cannot hold a 1 MB expression's graph and JSON
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (250 << 20, 250 << 20))\n"
     done = subprocess.run(
-        [sys.executable, "-c", limit + "import sys; from cgcli.cli import main; sys.exit(main())", "grad", "-", "x=1"],
+        [
+            sys.executable,
+            "-c",
+            limit + "import sys; from cgcli.cli import main; sys.exit(main())",
+            "grad",
+            "-",
+            "x=1",
+            "--json",
+        ],
         input="+".join(["x"] * 500_000),
         capture_output=True,
         text=True,

@@ -14,6 +14,10 @@ from ..engine import Result
 from ..ops import DISTRIBUTOR, ROLE_MEANING, ROUTER, SWITCHER
 from .numbers import short
 
+#: a graph of more nodes than 2 × SHOWN shows its first and last SHOWN rows: a table of a
+#: million rows would take Rich minutes to lay out, and nobody reads it
+SHOWN = 500
+
 VALUE = "green"
 GRADIENT = "red"
 
@@ -46,10 +50,15 @@ def grad_view(result: Result, digits: int = 6, explain: bool = False) -> Group:
     roles = []
     for i in range(len(graph)):
         op = graph.ops[i]
+        if op is not None and op.role and op.role not in roles:
+            roles.append(op.role)
+        if SHOWN <= i < len(graph) - SHOWN:
+            if i == SHOWN:
+                hidden = len(graph) - 2 * SHOWN
+                table.add_row("⋮", f"{hidden:,} more nodes (--json lists every node)", "", "", "", "", "")
+            continue
         local = ", ".join(f"#{j}: {short(d, digits)}" for j, d in zip(graph.inputs[i], result.local[i], strict=True))
         role = op.role if op is not None and op.role else ""
-        if role and role not in roles:
-            roles.append(role)
         value, grad = short(result.value[i], digits), short(result.grad[i], digits)
         op_name = graph.op_name(i) + (" (fused)" if i in graph.fused else "")
         table.add_row(str(i), graph.text(i), op_name, value, local, grad, role)
