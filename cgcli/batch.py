@@ -172,13 +172,10 @@ def _forward(graph: Graph, arrays: dict[str, Any], size: int) -> tuple[list[Any]
     """Values and local gradients of every node; ``failed[k]`` is the first node point k failed at (or -1)."""
     rows = numpy_ops()
     n = len(graph)
-    value: list[Any] = [0.0] * n
+    # constants stay Python floats: rows may branch on them (x^2), as in one-point grad
+    value: list[Any] = graph.seed(arrays)
     local: list[Any] = [()] * n
     failed = np.full(size, -1, dtype=np.intp)
-    for i, c in graph.constants.items():
-        value[i] = c  # a Python float: rows may branch on constants (x^2), as in one-point grad
-    for name, i in graph.variables.items():
-        value[i] = arrays[name]
     for i, (op, ins) in enumerate(zip(graph.ops, graph.inputs, strict=True)):
         if op is None:
             continue

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from .errors import DomainError
 from .graph import Graph
-from .ops import Op, table
+from .ops import table
 
 STEP = 1e-30
 
@@ -105,23 +105,15 @@ def output(graph: Graph, point: Mapping[str, complex]) -> complex:
     Domain checks use the real parts, so the complex evaluator accepts and
     rejects exactly the points the real one does.
     """
-    value: list[complex] = [0j] * len(graph)
-    for i, c in graph.constants.items():
-        value[i] = complex(c)
-    for name, i in graph.variables.items():
-        value[i] = complex(point[name])
+    value = graph.seed(point)  # constants stay floats: cmath and the rows take them as they are
     for i, op in enumerate(graph.ops):
         if op is None:
             continue
         args = [value[j] for j in graph.inputs[i]]
         if op.domain is not None and not op.domain(*(a.real for a in args)):
             raise DomainError(i, graph.text(i), op.name, tuple(a.real for a in args), op.needs)
-        value[i] = _row(op).forward(*args)
-    return value[graph.output]
-
-
-def _row(op: Op) -> Op:
-    return COMPLEX_OPS[op.key]
+        value[i] = COMPLEX_OPS[op.key].forward(*args)
+    return complex(value[graph.output])
 
 
 def derivative(graph: Graph, point: Mapping[str, float], name: str, h: float = STEP) -> float:

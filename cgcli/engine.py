@@ -90,9 +90,8 @@ def steps(graph: Graph) -> list[Step]:
     Unpacking one tuple per node costs less than reading the row's
     attributes and building an argument list for every node, every pass.
     """
-    cached = graph.__dict__.get("_steps")
-    if cached is not None and cached[0] == len(graph):
-        return cached[1]
+    if graph._steps is not None:
+        return graph._steps
     plan: list[Step] = []
     for i, (op, ins) in enumerate(zip(graph.ops, graph.inputs, strict=True)):
         if op is None:
@@ -102,7 +101,7 @@ def steps(graph: Graph) -> list[Step]:
         else:
             a = b = -1
         plan.append((i, op, op.forward, op.local, op.domain, a, b))
-    graph.__dict__["_steps"] = (len(graph), plan)
+    graph._steps = plan
     return plan
 
 
@@ -112,13 +111,8 @@ def forward(graph: Graph, point: Mapping[str, float]) -> tuple[list[float], list
     Raises:
         DomainError: a node's inputs lie outside its op's domain.
     """
-    n = len(graph)
-    value = [0.0] * n
-    local: list[tuple[float, ...]] = [()] * n
-    for i, c in graph.constants.items():
-        value[i] = c
-    for name, i in graph.variables.items():
-        value[i] = float(point[name])
+    value: list[float] = graph.seed({name: float(point[name]) for name in graph.variables})
+    local: list[tuple[float, ...]] = [()] * len(graph)
     # One loop, specialised by arity: the rows' own forward/local/domain functions, no copies.
     for i, op, fwd, loc, dom, a, b in steps(graph):
         if b >= 0:

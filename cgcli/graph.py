@@ -9,9 +9,14 @@ recursion, however deep the expression.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from .ops import ATOM, CONSTANTS, OPS, UNARY, Op
+
+T = TypeVar("T")
+_POW, _POW_VAR = OPS["pow"], OPS["pow_var"]
 
 VAR = "var"
 CONST = "const"
@@ -39,6 +44,9 @@ class Graph:
     #: ids of sigmoid gates made by `cgcli.fuse.fuse` from 1/(1+exp(-E))
     fused: set[int] = field(default_factory=set)
     _texts: list[str] | None = field(default=None, repr=False)
+    #: the engine's per-graph plan (`cgcli.engine.steps`), dropped when a node is added;
+    #: code that swaps an entry of ``ops`` in place (a test's broken row) must drop it too
+    _steps: list[Any] | None = field(default=None, repr=False)
 
     # -- building ---------------------------------------------------------
 
@@ -62,17 +70,17 @@ class Graph:
 
     def apply(self, op: Op, *inputs: int) -> int:
         """Add a node applying ``op`` to the ``inputs`` nodes; returns its id."""
-        if op is OPS["pow"] and inputs[1] not in self.constant_ids:
-            op = OPS["pow_var"]
+        if op is _POW and inputs[1] not in self.constant_ids:
+            op = _POW_VAR
         i = self._append(op, inputs)
-        if all(j in self.constant_ids for j in inputs):
+        if self.constant_ids.issuperset(inputs):
             self.constant_ids.add(i)
         return i
 
     def _append(self, op: Op | None, inputs: tuple[int, ...]) -> int:
         self.ops.append(op)
         self.inputs.append(inputs)
-        self._texts = None
+        self._texts = self._steps = None
         return len(self.ops) - 1
 
     # -- reading ----------------------------------------------------------
@@ -84,6 +92,18 @@ class Graph:
     def output(self) -> int:
         """The id of the output node: the last one."""
         return len(self.ops) - 1
+
+    def seed(self, point: Mapping[str, T]) -> list[float | T]:
+        """A value list with the leaves filled in: constants, and each variable from ``point``.
+
+        Every evaluator starts from it (floats, complex numbers, NumPy columns).
+        """
+        value: list[float | T] = [0.0] * len(self)
+        for i, c in self.constants.items():
+            value[i] = c
+        for name, i in self.variables.items():
+            value[i] = point[name]
+        return value
 
     def op_name(self, i: int) -> str:
         """``var``, ``const`` or the op's name."""

@@ -8,8 +8,8 @@ grammar/expr.lark, regenerate them::
     python -m cgcli.lalr_build
 
 tests/test_parser_tables.py fails while the checked-in tables are stale; until
-they are regenerated the parser notices the changed grammar (by its SHA-256)
-or a different Lark, and builds the tables at start-up instead: slower, never
+they are regenerated the parser notices the changed grammar (the file keeps
+the grammar's text to compare) or a different Lark, and builds the tables at start-up instead: slower, never
 wrong.  (Lark numbers its states in set order, so two runs may write different
 but equivalent files; the test compares what they parse, not their bytes.)
 """
@@ -38,13 +38,6 @@ from typing import Any
 '''
 
 
-def grammar_digest(text: str) -> str:
-    """The SHA-256 of the grammar's text, recorded in the tables for a reader to compare."""
-    import hashlib
-
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def serialize(text: str) -> tuple[dict[str, Any], dict[Any, Any]]:
     """Build the LALR parser for grammar ``text`` and return Lark's (data, memo) literals."""
     from lark import Lark
@@ -64,7 +57,6 @@ def generate(text: str) -> str:
     data, memo = serialize(text)
     return (
         HEADER
-        + f"GRAMMAR_SHA256 = {grammar_digest(text)!r}\n"
         + f"GRAMMAR = {text!r}\n"
         + f"LARK_VERSION = {lark.__version__!r}\n\n"
         + f"DATA: dict[str, Any] = {pprint.pformat(data, width=120)}\n\n"

@@ -157,7 +157,19 @@ def test_check_json_shape(runner) -> None:
         (["check", "log(x)", "x=-1"], 3, "log needs a positive argument"),
         (["check", "sqrt(x-9)", "--random", "2"], 3, "no random point inside the domain"),
     ],
-    ids=["ok", "kink", "random", "bad-tol", "nan-step", "huge-random", "bad-method", "bad-range", "missing", "domain", "no-domain"],
+    ids=[
+        "ok",
+        "kink",
+        "random",
+        "bad-tol",
+        "nan-step",
+        "huge-random",
+        "bad-method",
+        "bad-range",
+        "missing",
+        "domain",
+        "no-domain",
+    ],
 )
 def test_check_cli(runner, args: list[str], code: int, text: str) -> None:
     result = runner.invoke(cli, args)
