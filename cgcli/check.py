@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .engine import evaluate, forward
-from .errors import DomainError, UsageError
+from .errors import DomainError, EvaluationError, UsageError
 from .graph import Graph
 
 DEFAULT_STEP = 1e-5  # times max(1, |x|): near the optimum ε^(1/3) of a centred difference
@@ -114,6 +114,11 @@ class CheckReport:
         return all(p.ok for p in self.points)
 
     @property
+    def warnings(self) -> list[str]:
+        """The points' overflow and NaN notes, each once however many points share it."""
+        return list(dict.fromkeys(w for p in self.points for w in p.warnings))
+
+    @property
     def failed(self) -> int:
         return sum(not p.ok for p in self.points)
 
@@ -154,6 +159,7 @@ def check(
     Raises:
         UsageError: a variable is missing (without samples) or not in the expression.
         DomainError: the one given point is outside a function's domain.
+        EvaluationError: with ``samples``, no point inside the domain could be drawn.
 
     Example:
         >>> from cgcli import parse
@@ -181,6 +187,8 @@ def check(
                 report.redrawn += 1
         else:
             report.skipped += 1
+    if not report.points:
+        raise EvaluationError(f"no random point inside the domain in {MAX_TRIES} draws each; try another --range")
     return report
 
 

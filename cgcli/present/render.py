@@ -1,11 +1,24 @@
-"""SVG and PNG pictures, drawn by Graphviz's ``dot`` program from `graph_dot`'s text."""
+"""``graph``'s text and pictures as bytes: DOT and Mermaid text, and SVG or PNG
+drawn by Graphviz's ``dot`` program from `graph_dot`'s text."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 
+from ..engine import Result
 from ..errors import UsageError
+from ..graph import Graph
+from .dot import graph_dot
+from .mermaid import graph_mermaid
+
+
+def picture(graph: Graph, result: Result | None, fmt: str, digits: int) -> bytes:
+    """``graph`` as ``dot``, ``mermaid``, ``svg`` or ``png`` bytes."""
+    if fmt == "mermaid":
+        return graph_mermaid(graph, result, digits).encode()
+    text = graph_dot(graph, result, digits)
+    return text.encode() if fmt == "dot" else render(text, fmt)
 
 
 def render(dot_text: str, fmt: str) -> bytes:

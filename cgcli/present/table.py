@@ -3,6 +3,7 @@ gradients red), then ∂f/∂variable and a legend of the gate roles used."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
@@ -75,13 +76,15 @@ def grad_view(result: Result, digits: int = 6, explain: bool = False) -> Group:
     return Group(*parts)
 
 
-def print_rich(renderable: Any) -> None:
-    """Print to stdout; colour only on a terminal and without NO_COLOR (Rich checks both).
+def print_rich(renderable: Any, path: str | None = None) -> None:
+    """Print to stdout (or to the file ``path``); colour only on a terminal without NO_COLOR.
 
     On a terminal Rich fits the table to the window.  Into a pipe or a file
     it is as wide as it needs (or $COLUMNS), so that no cell is wrapped.
     """
-    console = Console(highlight=False)
-    if not console.is_terminal and "COLUMNS" not in os.environ:
-        console.width = max(80, console.measure(renderable, options=console.options.update_width(10_000)).maximum)
-    console.print(renderable)
+    with open(path, "w", encoding="utf-8") if path else contextlib.nullcontext(None) as file:
+        console = Console(file=file, highlight=False)
+        if not console.is_terminal and "COLUMNS" not in os.environ:
+            wide = console.options.update_width(10_000)
+            console.width = max(80, console.measure(renderable, options=wide).maximum)
+        console.print(renderable)
