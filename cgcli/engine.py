@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import DomainError, UsageError
+from .errors import DomainError, UsageError, number_text
 from .graph import Graph
 
 
@@ -215,8 +215,8 @@ def non_finite_warnings(graph: Graph, value: list[float], grad: list[float]) -> 
                 kind = "NaN"
             else:
                 continue
-            shown = ", ".join(_number(a) for a in args)
-            notes.append(f"{kind}: {graph.text(i)} (node {i}) is {_number(v)}, from {graph.op_name(i)}({shown})")
+            shown = ", ".join(number_text(a) for a in args)
+            notes.append(f"{kind}: {graph.text(i)} (node {i}) is {number_text(v)}, from {graph.op_name(i)}({shown})")
     if not notes and not math.isfinite(sum(grad)):
         # Constants' gradients are never used (and (-2)^3 sends "nan" toward its exponent):
         # look only at nodes that depend on a variable.  The backward pass runs from the
@@ -225,12 +225,10 @@ def non_finite_warnings(graph: Graph, value: list[float], grad: list[float]) -> 
         bad = [name for name, i in graph.variables.items() if not math.isfinite(grad[i])]
         first = max(wrong, default=None)
         if first is not None:
-            shown = _names([f"∂f/∂{name} = {_number(grad[graph.variables[name]])}" for name in bad])
-            notes.append(f"the gradient becomes {_number(grad[first])} at {graph.text(first)} (node {first}): {shown}")
+            shown = _names([f"∂f/∂{name} = {number_text(grad[graph.variables[name]])}" for name in bad])
+            at = f"{graph.text(first)} (node {first})"
+            notes.append(f"the gradient becomes {number_text(grad[first])} at {at}: {shown}")
     if len(notes) > LISTED:
         notes[LISTED:] = [f"… and {len(notes) - LISTED:,} more nodes"]
     return notes
 
-
-def _number(v: float) -> str:
-    return repr(v).removesuffix(".0") if math.isfinite(v) else str(v)

@@ -74,10 +74,11 @@ class DomainError(EvaluationError):
 
     def __init__(self, node: int, expr: str, op: str, args: tuple[float, ...], needs: str) -> None:
         self.node, self.expr, self.op, self.args, self.needs = node, expr, op, args, needs
-        shown = ", ".join(_number(a) for a in args)
+        shown = ", ".join(number_text(a) for a in args)
         what = "argument is" if len(args) == 1 else "arguments are"
         super().__init__(f"{op} needs {needs}: in {expr} (node {node}) the {what} {shown}")
 
 
-def _number(v: float) -> str:
+def number_text(v: float) -> str:
+    """A number as a message shows it: shortest round-trip text, "-1" not "-1.0"."""
     return repr(float(v)).removesuffix(".0") if v == v else "nan"

@@ -23,18 +23,17 @@ import numpy as np
 from .batch import evaluate_arrays
 from .errors import UsageError
 from .graph import Graph
+from .present.numbers import strict
 
 #: input lines read and evaluated together
 CHUNK = 16_384
-
-FORMATS = ("jsonl", "csv")
 
 
 def guess_format(path: str, given: str | None) -> str:
     """``--points-format`` if given, else from the file's extension; standard input is JSON Lines."""
     if given:
         return given
-    if path.lower().endswith((".csv", ".tsv")):
+    if path.lower().endswith(".csv"):  # (a .tsv is not comma-separated: no guess for it)
         return "csv"
     return "jsonl"
 
@@ -196,8 +195,8 @@ def _jsonl(graph: Graph, names: list[str], source: TextIO, sink: TextIO, summary
             if all(map(math.isfinite, row)):
                 out.append(finite_format % tuple(map(repr, row)))
             else:  # SPEC.md: non-finite numbers are the strings "inf", "-inf", "nan"
-                gradient = dict(zip(names, (_strict(g) for g in row[1:]), strict=True))
-                out.append(json.dumps({"value": _strict(row[0]), "gradient": gradient}) + "\n")
+                gradient = dict(zip(names, (strict(g) for g in row[1:]), strict=True))
+                out.append(json.dumps({"value": strict(row[0]), "gradient": gradient}) + "\n")
         summary.records += len(lines)
         sink.write("".join(out))
 
@@ -246,9 +245,3 @@ def _float(v: float) -> float:
         return float(v)
     except OverflowError:  # an integer of 400 digits
         return math.inf
-
-
-def _strict(v: float) -> float | str:
-    from .present.numbers import strict
-
-    return strict(v)
