@@ -231,4 +231,3 @@ def non_finite_warnings(graph: Graph, value: list[float], grad: list[float]) -> 
     if len(notes) > LISTED:
         notes[LISTED:] = [f"… and {len(notes) - LISTED:,} more nodes"]
     return notes
-
