@@ -7,6 +7,7 @@ stderr and SPEC.md's exit code in `main`, the only place that knows both.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sys
@@ -32,6 +33,7 @@ def expression_command(group: click.Group, name: str) -> Callable[[Callable[...,
     """Register a command taking ``EXPR [VARS]``: the flags every command shares, in one place."""
 
     def decorate(f: Callable[..., Any]) -> click.Command:
+        f = _out_of_memory_in_place(f)
         f = click.argument("expression", required=False, metavar="EXPR")(f)
         f = click.option(
             "--var",
@@ -43,6 +45,30 @@ def expression_command(group: click.Group, name: str) -> Callable[[Callable[...,
         return group.command(name, cls=ExpressionCommand, context_settings=CONTEXT)(f)
 
     return decorate
+
+
+OUT_OF_MEMORY = "out of memory: the expression or input is too large"
+
+
+def _out_of_memory_in_place(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a MemoryError into a usage error inside the command, before it leaves for click.
+
+    NOTE: CPython 3.11 can spin forever when a MemoryError unwinds through a
+    ``with`` block (click's contexts) while memory is still exhausted: the
+    unwinding allocates an int and fails again (python/cpython#132508).  Leaving
+    the ``except`` here drops the traceback, and with it the half-built graph,
+    so the error that travels on has room to.
+    """
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except MemoryError:
+            pass  # raise outside the except block, once the frames are gone
+        raise UsageError(OUT_OF_MEMORY)
+
+    return run
 
 
 def load(expression: str | None, assignments: tuple[str, ...], fused: bool = False) -> tuple[Graph, dict[str, float]]:
@@ -371,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
         return INTERNAL
     if code is _OUT_OF_MEMORY:
         try:
-            _report("out of memory: the expression or input is too large")
+            _report(OUT_OF_MEMORY)
         except MemoryError:  # no memory even for click: write the bytes ourselves
             os.write(2, b"cgcli: error: out of memory\n")
         return USAGE

@@ -160,21 +160,23 @@ def parse(text: str) -> Graph:
     """
     if len(text) > MAX_LENGTH:
         raise UsageError(f"the expression is longer than {MAX_LENGTH:,} characters, cgcli's limit (see README: Limits)")
-    with _lock:
-        try:
-            driver = _tables_driver()
-            if driver is not None:
-                _builder.graph, _builder.text = Graph(source=text), text
-                try:
-                    driver.parse(text)
-                    return _builder.graph
-                except Fallback:
-                    pass  # Lark reads it again below and names the error
+    # NOTE: not `with _lock`: a MemoryError unwinding through a with block can hang 3.11 (see cli.py)
+    _lock.acquire()
+    try:
+        driver = _tables_driver()
+        if driver is not None:
             _builder.graph, _builder.text = Graph(source=text), text
-            _lark_parse(text)
-            return _builder.graph
-        finally:
-            _builder.graph = Graph()
+            try:
+                driver.parse(text)
+                return _builder.graph
+            except Fallback:
+                pass  # Lark reads it again below and names the error
+        _builder.graph, _builder.text = Graph(source=text), text
+        _lark_parse(text)
+        return _builder.graph
+    finally:
+        _builder.graph = Graph()
+        _lock.release()
 
 
 def _lark_parse(text: str) -> None:
