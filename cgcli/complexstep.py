@@ -26,9 +26,20 @@ class ComplexMath:
 
     inf = complex(math.inf)
     nan = complex(math.nan)
-    sin = staticmethod(cmath.sin)
-    cos = staticmethod(cmath.cos)
-    tan = staticmethod(cmath.tan)
+
+    # NOTE: cmath.sin(inf) raises ValueError; NaN, as FloatMath gives
+    @staticmethod
+    def sin(a: complex) -> complex:
+        return cmath.sin(a) if cmath.isfinite(a) else ComplexMath.nan
+
+    @staticmethod
+    def cos(a: complex) -> complex:
+        return cmath.cos(a) if cmath.isfinite(a) else ComplexMath.nan
+
+    @staticmethod
+    def tan(a: complex) -> complex:
+        return cmath.tan(a) if cmath.isfinite(a) else ComplexMath.nan
+
     tanh = staticmethod(cmath.tanh)
     log = staticmethod(cmath.log)
     sqrt = staticmethod(cmath.sqrt)
@@ -50,7 +61,7 @@ class ComplexMath:
 
     @staticmethod
     def pow(a: complex, b: complex) -> complex:
-        if b.imag == 0 and b.real == int(b.real) and abs(b.real) < 2**31:
+        if b.imag == 0 and b.real.is_integer() and abs(b.real) < 2**31:
             # an integer power by repeated multiplication: exact for a negative base
             return a ** int(b.real)
         return a**b
@@ -89,7 +100,7 @@ class ComplexMath:
 
     @staticmethod
     def is_integer(b: float) -> bool:
-        return b == math.floor(b)
+        return b.is_integer()  # False for ±inf and NaN, where math.floor raises
 
     @staticmethod
     def either(*conditions: bool) -> bool:

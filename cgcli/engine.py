@@ -19,6 +19,7 @@ from typing import Any
 
 from .errors import DomainError, UsageError, number_text
 from .graph import Graph
+from .ops import OPS, FloatMath
 
 
 @dataclass
@@ -79,32 +80,6 @@ def _more(names: list[str]) -> str:
     return f" … and {len(names) - LISTED:,} more" if len(names) > LISTED else ""
 
 
-#: a step of the forward pass: (id, op, forward, local, domain, a, b), where a and b are
-#: the input ids of a unary (b = -1) or binary op, and a = -1 marks a variadic one
-Step = tuple[int, Any, Any, Any, Any, int, int]
-
-
-def steps(graph: Graph) -> list[Step]:
-    """The graph's op nodes as flat tuples, built once per graph and kept on it.
-
-    Unpacking one tuple per node costs less than reading the row's
-    attributes and building an argument list for every node, every pass.
-    """
-    if graph._steps is not None:
-        return graph._steps
-    plan: list[Step] = []
-    for i, (op, ins) in enumerate(zip(graph.ops, graph.inputs, strict=True)):
-        if op is None:
-            continue
-        if op.arity == 1 or op.arity == 2:
-            a, b = ins[0], ins[1] if op.arity == 2 else -1
-        else:
-            a = b = -1
-        plan.append((i, op, op.forward, op.local, op.domain, a, b))
-    graph._steps = plan
-    return plan
-
-
 def forward(graph: Graph, point: Mapping[str, float]) -> tuple[list[float], list[tuple[float, ...]]]:
     """Every node's value and local gradients at ``point``.
 
@@ -113,27 +88,72 @@ def forward(graph: Graph, point: Mapping[str, float]) -> tuple[list[float], list
     """
     value: list[float] = graph.seed({name: float(point[name]) for name in graph.variables})
     local: list[tuple[float, ...]] = [()] * len(graph)
-    # One loop, specialised by arity: the rows' own forward/local/domain functions, no copies.
-    for i, op, fwd, loc, dom, a, b in steps(graph):
+    y: float
+    d: tuple[float, ...]
+    # NOTE: the hottest rows are written out inline, the same expressions as in their
+    # rows (bit for bit: tests/test_engine.py compares them), because two Python calls
+    # per node cost more than the arithmetic (about 0.6 against 1.1 µs a node, see
+    # README: Performance).  Any other row, or a row replaced, runs through its functions.
+    for i, op, fwd, loc, dom, a, b in graph.plan:
         if b >= 0:
             x, z = value[a], value[b]
-            if dom is not None and not dom(x, z):
-                raise _domain_error(graph, i, op, (x, z))
-            y = value[i] = fwd(x, z)
-            local[i] = loc(y, x, z)
+            if op is _ADD:
+                y, d = x + z, _ONE_ONE
+            elif op is _MUL:
+                y, d = x * z, (z, x)
+            elif op is _SUB:
+                y, d = x - z, _ONE_MINUS_ONE
+            else:
+                if dom is not None and not dom(x, z):
+                    raise _domain_error(graph, i, op, (x, z))
+                y = fwd(x, z)
+                d = loc(y, x, z)
         elif a >= 0:
             x = value[a]
-            if dom is not None and not dom(x):
-                raise _domain_error(graph, i, op, (x,))
-            y = value[i] = fwd(x)
-            local[i] = loc(y, x)
+            if op is _SIN:
+                y, d = (_sin(x), (_cos(x),)) if x - x == 0 else _NAN_NAN  # x - x != 0 at ±inf, NaN
+            elif op is _COS:
+                y, d = (_cos(x), (-_sin(x),)) if x - x == 0 else _NAN_NAN
+            elif op is _SIGMOID:
+                # FloatMath.sigmoid at x and at -x share one exp: y·σ(-x) as the row says
+                if x >= 0:
+                    e = _exp(-x)
+                    y = 1.0 / (1.0 + e)
+                    d = (y * (e / (1.0 + e)),)
+                else:
+                    e = _exp(x)
+                    y = e / (1.0 + e)
+                    d = (y * (1.0 / (1.0 + e)),)
+            elif op is _TANH:
+                y, d = _tanh(x), (_sech2(x),)
+            elif op is _RELU:
+                y, d = (x, _ONE) if x > 0 else (0.0, _ZERO)
+            elif op is _ABS:
+                y, d = _fabs(x), (_ONE if x > 0 else _MINUS_ONE if x < 0 else _ZERO)
+            elif op is _NEG:
+                y, d = -x, _MINUS_ONE
+            else:
+                if dom is not None and not dom(x):
+                    raise _domain_error(graph, i, op, (x,))
+                y = fwd(x)
+                d = loc(y, x)
         else:
             args = [value[j] for j in graph.inputs[i]]
             if dom is not None and not dom(*args):
                 raise _domain_error(graph, i, op, tuple(args))
-            y = value[i] = fwd(*args)
-            local[i] = loc(y, *args)
+            y = fwd(*args)
+            d = loc(y, *args)
+        value[i] = y
+        local[i] = d
     return value, local
+
+
+#: the rows `forward` writes out inline, and what they use
+_ADD, _SUB, _MUL, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["neg"]
+_SIN, _COS, _TANH, _SIGMOID, _RELU, _ABS = (OPS[k] for k in ("sin", "cos", "tanh", "sigmoid", "relu", "abs"))
+_sin, _cos, _tanh, _fabs, _exp, _sech2 = math.sin, math.cos, math.tanh, math.fabs, math.exp, FloatMath.sech2
+_ONE_ONE, _ONE_MINUS_ONE, _ONE, _MINUS_ONE, _ZERO = (1.0, 1.0), (1.0, -1.0), (1.0,), (-1.0,), (0.0,)
+_NAN_NAN = (math.nan, (math.nan,))
 
 
 def _domain_error(graph: Graph, i: int, op: Any, args: tuple[float, ...]) -> DomainError:
@@ -145,7 +165,7 @@ def backward(graph: Graph, local: list[tuple[float, ...]]) -> list[float]:
     grad = [0.0] * len(graph)
     grad[graph.output] = 1.0
     # chain rule, outputs first: each input receives upstream × local; forks add up
-    for i, _op, _f, _l, _d, a, b in reversed(steps(graph)):
+    for i, _op, _f, _l, _d, a, b in reversed(graph.plan):
         upstream = grad[i]
         if b >= 0:
             da, db = local[i]

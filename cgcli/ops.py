@@ -75,9 +75,6 @@ class FloatMath:
 
     inf = math.inf
     nan = math.nan
-    sin = staticmethod(math.sin)
-    cos = staticmethod(math.cos)
-    tan = staticmethod(math.tan)
     tanh = staticmethod(math.tanh)
     log = staticmethod(math.log)
     sqrt = staticmethod(math.sqrt)
@@ -89,6 +86,20 @@ class FloatMath:
             return math.exp(a)
         except OverflowError:
             return math.inf
+
+    # NOTE: math.sin(±inf) raises ValueError; IEEE 754 (and NumPy) say NaN, which
+    # grad then reports as a warning, like any other NaN
+    @staticmethod
+    def sin(a: float) -> float:
+        return math.sin(a) if a - a == 0 else math.nan
+
+    @staticmethod
+    def cos(a: float) -> float:
+        return math.cos(a) if a - a == 0 else math.nan
+
+    @staticmethod
+    def tan(a: float) -> float:
+        return math.tan(a) if a - a == 0 else math.nan
 
     @staticmethod
     def sech2(a: float) -> float:
@@ -137,7 +148,7 @@ class FloatMath:
 
     @staticmethod
     def is_integer(b: float) -> bool:
-        return b == math.floor(b)
+        return b.is_integer()  # False for ±inf and NaN, where math.floor raises
 
     maximum = staticmethod(max)
     minimum = staticmethod(min)

@@ -13,6 +13,8 @@ import pytest
 import cgcli
 from cgcli.check import band, check, relative_error
 from cgcli.cli import cli
+from cgcli.graph import Graph
+from cgcli.ops import OPS
 
 from .conftest import LECTURE
 
@@ -29,10 +31,9 @@ def test_lecture_examples_pass(name: str, method: str, bound: float) -> None:
 
 def test_a_wrong_local_gradient_is_caught_and_named(runner, monkeypatch) -> None:
     """Break mul's switcher rule (send each input itself, not the other) and watch check fail."""
-    graph = cgcli.parse("(x+y)*z")
-    mul = graph.ops[graph.output]
-    assert mul is not None and mul.name == "mul"
-    graph.ops[graph.output] = dataclasses.replace(mul, local=lambda y, a, b: (a, b))
+    graph = Graph(source="(x+y)*z")
+    total = graph.apply(OPS["add"], graph.variable("x"), graph.variable("y"))
+    graph.apply(dataclasses.replace(OPS["mul"], local=lambda y, a, b: (a, b)), total, graph.variable("z"))
     report = check(graph, {"x": -2.0, "y": 5.0, "z": -4.0})
     assert not report.ok
     bad = {name for name, v in report.points[0].variables.items() if not v.ok}
@@ -79,10 +80,8 @@ def test_a_kink_within_h_but_not_at_the_point() -> None:
 
 
 def test_a_wrong_subgradient_at_a_kink_still_fails() -> None:
-    graph = cgcli.parse("relu(x)")
-    relu = graph.ops[graph.output]
-    assert relu is not None
-    graph.ops[graph.output] = dataclasses.replace(relu, local=lambda y, a: (2.0,))
+    graph = Graph(source="relu(x)")
+    graph.apply(dataclasses.replace(OPS["relu"], local=lambda y, a: (2.0,)), graph.variable("x"))
     v = check(graph, {"x": 0.0}).points[0].variables["x"]
     assert v.kink and not v.ok
 

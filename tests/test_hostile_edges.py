@@ -118,3 +118,26 @@ def test_running_out_of_memory_is_one_message(megabytes: int) -> None:
     assert done.returncode == 2, done.stderr
     assert done.stdout == "" and "Traceback" not in done.stderr
     assert done.stderr == "cgcli: error: out of memory: the expression or input is too large\n"
+
+
+# An overflowed value reaching sin, cos, tan or a constant exponent once ended in
+# "internal error" (math.sin(inf) raises ValueError, math.floor(inf) OverflowError).
+@pytest.mark.parametrize(
+    "argv, code, message",
+    [
+        (["grad", "sin(exp(x))", "x=1000"], 0, "NaN: sin(exp(x)) (node 2) is nan, from sin(inf)"),
+        (["grad", "cos(exp(x))", "x=1000"], 0, "NaN: cos(exp(x)) (node 2) is nan, from cos(inf)"),
+        (["grad", "tan(-exp(x))", "x=1000"], 0, "NaN: tan(-exp(x)) (node 3) is nan, from tan(-inf)"),
+        (["grad", "x + (-2)^exp(1000)", "x=1"], 3, "in (-2) ^ exp(1000) (node 5) the arguments are -2, inf"),
+        (["check", "sin(exp(x))", "x=1000", "--method", "complex"], 1, "NaN: sin(exp(x))"),
+        (["check", "x + (-2)^exp(1000)", "x=1", "--method", "complex"], 3, "the arguments are -2, inf"),
+    ],
+    ids=["sin", "cos", "tan", "pow-grad", "sin-complex-step", "pow-complex-step"],
+)
+def test_infinity_inside_the_graph(
+    capsys: pytest.CaptureFixture[str], argv: list[str], code: int, message: str
+) -> None:
+    got, out, err = run(capsys, *argv, "--json")
+    assert got == code, err
+    assert "Traceback" not in err and "internal error" not in err
+    assert message in err
