@@ -19,6 +19,9 @@ from .numbers import short
 #: million rows would take Rich minutes to lay out, and nobody reads it
 SHOWN = 500
 
+#: the width of output into a pipe or a file: no cell is ever wrapped
+UNWRAPPED = 100_000
+
 VALUE = "green"
 GRADIENT = "red"
 
@@ -85,6 +88,7 @@ def print_rich(renderable: Any, path: str | None = None) -> None:
     with open(path, "w", encoding="utf-8") if path else contextlib.nullcontext(None) as file:
         console = Console(file=file, highlight=False)
         if not console.is_terminal and "COLUMNS" not in os.environ:
-            wide = console.options.update_width(10_000)
-            console.width = max(80, console.measure(renderable, options=wide).maximum)
+            # wide enough for any row: tables and trees still take only the width they need
+            # (measuring first would lay the table out twice, a third of the start-up's time)
+            console.width = UNWRAPPED
         console.print(renderable)
