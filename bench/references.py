@@ -121,9 +121,9 @@ def lark_parser() -> Any:
     if _lark is None:
         from lark import Lark
 
-        from cgcli.parser import grammar_path
+        from cgcli.parser import grammar_text
 
-        _lark = Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr")
+        _lark = Lark(grammar_text(), parser="lalr")
     return _lark
 
 

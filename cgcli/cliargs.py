@@ -13,7 +13,6 @@ import math
 import re
 import sys
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import click
@@ -133,7 +132,7 @@ def read_expression(arg: str | None) -> str:
             raise UsageError(f"cannot read the expression from standard input: {e}") from None
     elif arg.startswith("@") and len(arg) > 1:
         try:
-            with Path(arg[1:]).open(encoding="utf-8") as f:
+            with open(arg[1:], encoding="utf-8") as f:
                 text = f.read(MAX_LENGTH + 1)
         except (OSError, UnicodeDecodeError, ValueError) as e:  # ValueError: a NUL in the name
             reason = getattr(e, "strerror", None) or e

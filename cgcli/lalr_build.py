@@ -64,17 +64,11 @@ def generate(text: str) -> str:
     )
 
 
-def grammar_changed(module: Any, grammar_text: str) -> bool:
-    """Whether ``grammar_text`` differs from the grammar the tables in ``module`` were built from.
-
-    The text itself is compared (no hashing): this runs at every start-up.
-    """
-    return getattr(module, "GRAMMAR", None) != grammar_text
-
-
 def stale(module: Any, grammar_text: str) -> str:
     """Why the tables in ``module`` do not fit ``grammar_text`` and the installed Lark ("" if they do)."""
     import lark
+
+    from .parser import grammar_changed
 
     if grammar_changed(module, grammar_text):
         return "grammar/expr.lark has changed since the tables were generated"
@@ -86,10 +80,10 @@ def stale(module: Any, grammar_text: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Write cgcli/lalr_tables.py from grammar/expr.lark; with --check, exit 1 if it is stale."""
     from . import lalr_tables
-    from .parser import grammar_path
+    from .parser import grammar_text
 
     args = sys.argv[1:] if argv is None else argv
-    text = grammar_path().read_text(encoding="utf-8")
+    text = grammar_text()
     if "--check" in args:
         reason = stale(lalr_tables, text)
         print(f"{OUTPUT}: {reason + '; run python -m cgcli.lalr_build' if reason else 'current'}", file=sys.stderr)

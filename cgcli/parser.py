@@ -13,10 +13,9 @@ Lark itself, whose errors become `ParseError`s that point at a column.
 
 from __future__ import annotations
 
-import difflib
 import math
+import os
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ParseError, UsageError
@@ -34,13 +33,23 @@ Token = Any
 MAX_LENGTH = 2_000_000
 
 
-def grammar_path() -> Path:
-    """grammar/expr.lark: inside the installed package, or at the top of a checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "grammar" / "expr.lark", here.parent / "grammar" / "expr.lark"):
-        if candidate.is_file():
-            return candidate
+def grammar_text() -> str:
+    """The text of grammar/expr.lark: inside the installed package, or at the top of a checkout."""
+    # os.path, not pathlib: this runs at every start, and pathlib costs more to import than the rest
+    here = os.path.dirname(os.path.abspath(__file__))
+    for candidate in (os.path.join(here, "grammar", "expr.lark"), os.path.join(here, "..", "grammar", "expr.lark")):
+        if os.path.isfile(candidate):
+            with open(candidate, encoding="utf-8") as f:
+                return f.read()
     raise FileNotFoundError("grammar/expr.lark is missing from the installation")
+
+
+def grammar_changed(tables: Any, text: str) -> bool:
+    """Whether ``text`` differs from the grammar the generated ``tables`` module was built from.
+
+    The text itself is compared (no hashing): this runs at every start-up.
+    """
+    return getattr(tables, "GRAMMAR", None) != text
 
 
 class Builder:
@@ -74,6 +83,8 @@ class Builder:
         args = [a for a in rest if a is not None]
         op = FUNCTIONS.get(str(token))
         if op is None:
+            import difflib  # only for this message: keep it off the start
+
             close = difflib.get_close_matches(str(token), FUNCTIONS, n=1)
             hint = f"did you mean {close[0]}?" if close else "functions: " + ", ".join(sorted(FUNCTIONS))
             raise self._at(token, f"unknown function {token}", hint)
@@ -114,9 +125,8 @@ def _tables_driver() -> Driver | None:
     global _driver
     if _driver is None:
         from . import lalr_tables
-        from .lalr_build import grammar_changed
 
-        if grammar_changed(lalr_tables, grammar_path().read_text(encoding="utf-8")):
+        if grammar_changed(lalr_tables, grammar_text()):
             return None
         try:
             _driver = Driver(lalr_tables.DATA, lalr_tables.MEMO, _builder)
@@ -133,7 +143,7 @@ def _parser() -> Lark:
         from . import lalr_tables
         from .lalr_build import OPTIONS, stale
 
-        text = grammar_path().read_text(encoding="utf-8")
+        text = grammar_text()
         if stale(lalr_tables, text):  # an edited grammar or another Lark: correct but slower until regenerated
             _lark = Lark(text, **OPTIONS, transformer=_builder)
         else:  # the usual case: tables built ahead of time (see cgcli/lalr_build.py)

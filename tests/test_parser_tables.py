@@ -16,9 +16,9 @@ from lark import Lark
 from cgcli import lalr_tables, parse
 from cgcli.errors import ParseError
 from cgcli.lalr_build import OPTIONS, stale
-from cgcli.parser import grammar_path
+from cgcli.parser import grammar_text
 
-GRAMMAR = grammar_path().read_text(encoding="utf-8")
+GRAMMAR = grammar_text()
 
 CORPUS = [
     "(x+y)*z",
