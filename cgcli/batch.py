@@ -146,26 +146,25 @@ def evaluate_arrays(graph: Graph, columns: Mapping[str, Any]) -> BatchResult:
     if len(sizes) > 1 or any(len(s) != 1 for s in sizes):
         raise UsageError("every variable needs a one-dimensional column of the same length")
     size = next(iter(sizes))[0] if sizes else 1
-    if size > CHUNK:  # slices that stay in the CPU's cache run faster than one long pass
-        parts = [
-            evaluate_arrays(graph, {k: a[s : s + CHUNK] for k, a in arrays.items()}) for s in range(0, size, CHUNK)
-        ]
-        return BatchResult(
-            np.concatenate([p.value for p in parts]),
-            {name: np.concatenate([p.gradient[name] for p in parts]) for name in graph.variables},
-            {s + k: m for s, p in zip(range(0, size, CHUNK), parts, strict=True) for k, m in p.errors.items()},
-        )
-    with np.errstate(all="ignore"):
-        value, local, failed = _forward(graph, arrays, size)
-        gradient = _backward(graph, local, size)
-    errors = _messages(graph, value, failed)
-    output = np.broadcast_to(np.asarray(value[graph.output], dtype=np.float64), (size,)).copy()
-    if errors:
-        bad = np.fromiter(errors, dtype=np.intp)
-        output[bad] = np.nan
-        for g in gradient.values():
-            g[bad] = np.nan
-    return BatchResult(output, gradient, errors)
+    # Every result is written once into arrays made here: a chunk's own may be shared
+    # between variables (x + y sends both the same upstream array) or be a scalar.
+    result = BatchResult(np.empty(size), {name: np.empty(size) for name in graph.variables})
+    # slices that stay in the CPU's cache run faster than one long pass
+    for start in range(0, size, CHUNK):
+        end = min(start + CHUNK, size)
+        with np.errstate(all="ignore"):
+            value, local, failed = _forward(graph, {k: a[start:end] for k, a in arrays.items()}, end - start)
+            gradient = _backward(graph, local)
+        result.value[start:end] = value[graph.output]
+        for name, g in gradient.items():
+            result.gradient[name][start:end] = g
+        errors = _messages(graph, value, failed)
+        if errors:
+            bad = start + np.fromiter(errors, dtype=np.intp)
+            for column in (result.value, *result.gradient.values()):
+                column[bad] = np.nan
+            result.errors.update({start + k: message for k, message in errors.items()})
+    return result
 
 
 def _forward(graph: Graph, arrays: dict[str, Any], size: int) -> tuple[list[Any], list[Any], Any]:
@@ -210,8 +209,9 @@ def _pointwise(row: Op, y: Any, args: list[Any], failed: Any) -> tuple[Any, ...]
     return tuple(np.array(d, dtype=np.float64) for d in zip(*per_point, strict=True)) if per_point else ()
 
 
-def _backward(graph: Graph, local: list[Any], size: int) -> dict[str, Any]:
-    """∂output/∂variable by variable: upstream × local, summed over forks, outputs first."""
+def _backward(graph: Graph, local: list[Any]) -> dict[str, Any]:
+    """∂output/∂variable by variable (an array, or a scalar where it is the same at every point):
+    upstream × local, summed over forks, outputs first."""
     grad: list[Any] = [None] * len(graph)
     grad[graph.output] = 1.0  # a scalar until it meets an array: saves a multiply per edge
     for i in range(len(graph) - 1, -1, -1):
@@ -225,11 +225,7 @@ def _backward(graph: Graph, local: list[Any], size: int) -> dict[str, Any]:
             # so sharing the upstream array is safe
             contribution = upstream if isinstance(d, float) and d == 1.0 else upstream * d
             grad[j] = contribution if grad[j] is None else grad[j] + contribution
-    zeros = np.zeros(size)
-    return {
-        name: np.broadcast_to(grad[i] if grad[i] is not None else zeros, (size,)).astype(np.float64)
-        for name, i in graph.variables.items()
-    }
+    return {name: 0.0 if grad[i] is None else grad[i] for name, i in graph.variables.items()}
 
 
 def _messages(graph: Graph, value: list[Any], failed: Any) -> dict[int, str]:
