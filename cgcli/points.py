@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Any, TextIO
 
@@ -66,21 +66,21 @@ def stream(graph: Graph, source: TextIO, sink: TextIO, fmt: str) -> Summary:
     return summary
 
 
-def _chunks(source: TextIO, first_line: int) -> Iterator[tuple[list[int], list[str]]]:
+def _chunks(source: TextIO, first_line: int) -> Iterator[tuple[Sequence[int], list[str]]]:
     """(line numbers, lines) of the non-blank lines, CHUNK lines at a time."""
     number = first_line
     while True:
         block = list(islice(source, CHUNK))
         if not block:
             return
-        numbers, lines = [], []
-        for line in block:
-            if line.strip():
-                numbers.append(number)
-                lines.append(line)
-            number += 1
-        if lines:
-            yield numbers, lines
+        if all(map(str.strip, block)):  # the common case, tested in C: no blank line
+            yield range(number, number + len(block)), block
+        else:
+            kept = [(number + k, line) for k, line in enumerate(block) if line.strip()]
+            if kept:
+                numbers, lines = zip(*kept, strict=True)
+                yield numbers, list(lines)
+        number += len(block)
 
 
 def _evaluate(graph: Graph, names: list[str], rows: Any) -> tuple[Any, dict[int, str]]:
