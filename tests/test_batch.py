@@ -148,6 +148,47 @@ def test_a_bad_record_in_the_middle(runner) -> None:
     assert "4 of 6 records failed (the first on line 2)" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "record, error",
+    [
+        ('{"x": true, "y": 1}', "the value of x must be a finite number, not true"),
+        ('{"x": "1.5", "y": 1}', 'the value of x must be a finite number, not "1.5"'),
+        ('{"x": null, "y": 1}', "the value of x must be a finite number, not null"),
+        ('{"x": [1], "y": 1}', "the value of x must be a finite number, not [1]"),
+        ('{"x": 1, "y": 2, "z": 3}', "the expression does not use z"),
+        ('{"x": 1, "z": 2}', "missing value for y"),
+        ('{"x": NaN, "y": 1}', "the value of x must be a finite number, not NaN"),
+        ('{"x": 1e999, "y": 1}', "the value of x must be a finite number, not Infinity"),
+        ('{"x": ' + "9" * 400 + ', "y": 1}', "the value of x must be a finite number, not 9999999999"),
+        ("[1, 2]", 'expected an object of variable values, like {"x": 1.0, "y": 1.0}'),
+        ('"xy"', 'expected an object of variable values, like {"x": 1.0, "y": 1.0}'),
+        ("{", "not valid JSON"),
+    ],
+    ids=["bool", "string", "null", "list", "extra", "missing", "nan", "inf", "huge", "array", "string2", "broken"],
+)
+def test_one_bad_record_among_good_ones(runner, record: str, error: str) -> None:
+    """Each fault that the whole-chunk reading must not let through, and how the line is named."""
+    data = '{"x": 1, "y": 2}\n' + record + '\n{"x": 3, "y": 4}\n{"y": 0.5, "x": 2}\n'
+    result = run_points(runner, "x * y", data)
+    assert result.exit_code == 0
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records[0] == {"value": 2.0, "gradient": {"x": 2.0, "y": 1.0}}
+    assert records[1]["line"] == 2 and records[1]["error"].startswith(error)
+    assert records[2:] == [
+        {"value": 12.0, "gradient": {"x": 4.0, "y": 3.0}},
+        {"value": 1.0, "gradient": {"x": 0.5, "y": 2.0}},
+    ]
+
+
+def test_one_variable_records(runner) -> None:
+    result = run_points(runner, "x^2", '{"x": 3}\n{"x": -0.5}\n{"x": 1e-7}\n')
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [
+        {"value": 9.0, "gradient": {"x": 6.0}},
+        {"value": 0.25, "gradient": {"x": -1.0}},
+        {"value": 1e-7**2, "gradient": {"x": 2e-7}},
+    ]
+
+
 def test_csv_round_trip_with_an_error_column(runner, tmp_path: Path) -> None:
     path = tmp_path / "points.csv"
     path.write_text("z,x,y\n-4,-2,5\n1,2\n\n3,1,1\n", encoding="utf-8")
@@ -170,6 +211,62 @@ def test_csv_header_must_name_the_variables(runner) -> None:
 def test_non_finite_results_are_strings_in_jsonl(runner) -> None:
     result = run_points(runner, "exp(x)", '{"x": 1000}\n')
     assert json.loads(result.stdout) == {"value": "inf", "gradient": {"x": "inf"}}
+
+
+def test_non_finite_results_in_csv(runner) -> None:
+    result = run_points(runner, "exp(x)", "x\n1000\n1\n-1000\n", "--points-format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == ["inf,inf,", "2.718281828459045,2.718281828459045,", "0.0,0.0,"]
+
+
+def csv_points(rows: int, bad: int | None = None) -> str:
+    """A CSV of ``rows`` neuron points over many magnitudes; line ``bad`` (a file line number) broken."""
+    rng = np.random.default_rng(7)
+    matrix = rng.standard_normal((rows, 5)) * 10.0 ** rng.integers(-3, 3, (rows, 5))
+    lines = ["w0,x0,w1,x1,w2", *(",".join(map(repr, r)) for r in matrix.tolist())]
+    if bad is not None:
+        lines[bad - 1] = "1,2,oops,4,5"
+    return "\n".join(lines) + "\n"
+
+
+def test_csv_numbers_read_back_as_the_doubles_computed(runner) -> None:
+    """Every number written reads back as exactly the double computed (and that is within
+    1e-12 of one-point grad), in every block."""
+    from cgcli.points import BLOCK
+
+    data = csv_points(rows=BLOCK // 60)  # two blocks and more
+    assert len(data) > BLOCK
+    result = run_points(runner, LECTURE["neuron"][0], data, "--points-format", "csv")
+    assert result.exit_code == 0, result.stderr
+    out = np.array(
+        [
+            [float(v) for v in row[:-1]]
+            for row in csv.reader(io.StringIO(result.stdout[result.stdout.index("\n") + 1 :]))
+        ]
+    )
+    names = ["w0", "x0", "w1", "x1", "w2"]
+    inputs = np.loadtxt(io.StringIO(data), delimiter=",", skiprows=1)
+    batch = evaluate_arrays(parse(LECTURE["neuron"][0]), dict(zip(names, inputs.T, strict=True)))
+    computed = np.column_stack([batch.value, *(batch.gradient[n] for n in names)])
+    assert out.shape == computed.shape
+    assert np.array_equal(out, computed, equal_nan=True)  # (a saturated sigmoid: NaN is 0 · inf)
+    one = evaluate(parse(LECTURE["neuron"][0]), dict(zip(names, inputs[-1].tolist(), strict=True)))
+    assert out[-1].tolist() == pytest.approx([one.output, *(one.gradient[n] for n in names)], rel=1e-12)
+
+
+def test_a_bad_line_in_a_later_block_is_named_and_the_rest_is_unchanged(runner) -> None:
+    from cgcli.points import BLOCK
+
+    rows = BLOCK // 60
+    good = run_points(runner, LECTURE["neuron"][0], csv_points(rows), "--points-format", "csv").stdout.splitlines()
+    bad_line = rows - 5  # in the last block
+    result = run_points(runner, LECTURE["neuron"][0], csv_points(rows, bad_line), "--points-format", "csv")
+    assert result.exit_code == 0
+    out = result.stdout.splitlines()
+    assert out[bad_line - 1] == f",,,,,,\"line {bad_line}: value 3 must be a finite number, not 'oops'\""
+    # the same texts for every other line, whichever way its block was read
+    assert out[: bad_line - 1] == good[: bad_line - 1] and out[bad_line:] == good[bad_line:]
+    assert "1 of" in result.stderr and f"(the first on line {bad_line})" in result.stderr
 
 
 def test_points_refuse_variables_on_the_command_line(runner) -> None:
