@@ -86,7 +86,9 @@ def forward(graph: Graph, point: Mapping[str, float]) -> tuple[list[float], list
     Raises:
         DomainError: a node's inputs lie outside its op's domain.
     """
-    value: list[float] = graph.seed({name: float(point[name]) for name in graph.variables})
+    value: list[float] = graph.seed(point)
+    for i in graph.variables.values():  # ints from the API would run exact, unbounded integer arithmetic
+        value[i] = float(value[i])
     local: list[tuple[float, ...]] = [()] * len(graph)
     y: float
     d: tuple[float, ...]
