@@ -19,6 +19,10 @@ How to add an op, say ``cosh``:
   2. nothing else: the grammar's ``call`` rule looks function names up here.
 An operator (like ``%``) also needs one grammar line whose alias is the
 op's name.
+
+`cgcli.engine.forward` writes the hottest rows (add, mul, sin, sigmoid, …)
+out inline for speed; change one of those rows and tests/test_engine.py,
+which compares the two bit for bit, says where else to change it.
 """
 
 from __future__ import annotations
