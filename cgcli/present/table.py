@@ -86,7 +86,8 @@ def print_rich(renderable: Any, path: str | None = None) -> None:
     it is as wide as it needs (or $COLUMNS), so that no cell is wrapped.
     """
     with open(path, "w", encoding="utf-8") if path else contextlib.nullcontext(None) as file:
-        console = Console(file=file, highlight=False)
+        # markup and emoji off: no text of ours is markup, and the user's never is read as any
+        console = Console(file=file, highlight=False, markup=False, emoji=False)
         if not console.is_terminal and "COLUMNS" not in os.environ:
             # wide enough for any row: tables and trees still take only the width they need
             # (measuring first would lay the table out twice, a third of the start-up's time)
