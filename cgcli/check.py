@@ -22,14 +22,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .check_defaults import DEFAULT_RANGE, DEFAULT_SEED, DEFAULT_STEP, DEFAULT_TOLERANCE
 from .engine import evaluate, forward
 from .errors import DomainError, EvaluationError, UsageError
 from .graph import Graph
 
-DEFAULT_STEP = 1e-5  # times max(1, |x|): near the optimum ε^(1/3) of a centred difference
-DEFAULT_TOLERANCE = 1e-6
-DEFAULT_RANGE = (-2.0, 2.0)
-DEFAULT_SEED = 0
 EDGE_SHRINKS = 3  # times h is divided by 10 to keep x ± h inside the domain
 MAX_TRIES = 100  # draws per random point before it is given up as outside the domain
 

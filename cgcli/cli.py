@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .check import DEFAULT_SEED, DEFAULT_STEP, DEFAULT_TOLERANCE, check
+from .check_defaults import DEFAULT_RANGE, DEFAULT_SEED, DEFAULT_STEP, DEFAULT_TOLERANCE
 from .cliargs import ExpressionCommand, parse_variables, read_expression
 from .engine import evaluate
 from .errors import USAGE, CgcliError, UsageError
@@ -293,7 +293,7 @@ class Interval(click.ParamType):
     "--range",
     "value_range",
     type=Interval(),
-    default="-2:2",
+    default=f"{DEFAULT_RANGE[0]:g}:{DEFAULT_RANGE[1]:g}",
     show_default=True,
     metavar="LO:HI",
     help="Where random values are drawn from.",
@@ -325,6 +325,8 @@ def check_command(
       cgcli check 'relu(x)' x=0
       cgcli check 'max(x, y) * z' --random 1000 --seed 1 --range -3:3
     """
+    from .check import check
+
     graph, point = load(expression, assignments)
     report = check(
         graph,
