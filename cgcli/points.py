@@ -101,7 +101,10 @@ def _evaluate(graph: Graph, names: list[str], rows: Any) -> tuple[Any, dict[int,
 
 def _csv(graph: Graph, names: list[str], source: TextIO, sink: TextIO, summary: Summary) -> None:
     header_line = source.readline()
-    header = [h.strip() for h in next(csv.reader([header_line]), [])]
+    try:
+        header = [h.strip() for h in next(csv.reader([header_line]), [])]
+    except csv.Error as e:
+        raise UsageError(f"cannot read the CSV header: {e}") from None
     missing = [n for n in names if n not in header]
     unknown = [h for h in header if h not in names]
     if missing or unknown or len(set(header)) != len(header):
@@ -159,18 +162,19 @@ def _csv_lines(
 
 def _blocks(source: TextIO) -> Iterator[str]:
     """The text of ``source`` in pieces of whole lines (each ends with a newline), about BLOCK long."""
-    rest = ""
+    pending: list[str] = []  # a list, not one string: a line longer than BLOCK is joined once
     while True:
         piece = source.read(BLOCK)
         if not piece:
-            if rest:
-                yield rest + "\n"
+            if pending:
+                yield "".join(pending) + "\n"
             return
-        piece = rest + piece
         cut = piece.rfind("\n") + 1
-        rest = piece[cut:]
-        if cut:
-            yield piece[:cut]
+        if not cut:
+            pending.append(piece)
+            continue
+        yield "".join([*pending, piece[:cut]])
+        pending = [piece[cut:]] if cut < len(piece) else []
 
 
 def _read_block(block: str, count: int, width: int) -> Any:
@@ -191,7 +195,11 @@ def _read_csv(lines: list[str], width: int) -> tuple[Any, dict[int, str]]:
     values = np.zeros((len(lines), width))
     errors: dict[int, str] = {}
     for k, line in enumerate(lines):
-        fields = next(csv.reader([line]), [])
+        try:
+            fields = next(csv.reader([line]), [])
+        except csv.Error as e:  # a field over the csv module's limit (131,072 characters)
+            errors[k] = f"not a line of CSV: {e}"
+            continue
         if len(fields) != width:
             errors[k] = f"expected {width} values, got {len(fields)}"
             continue

@@ -141,3 +141,26 @@ def test_infinity_inside_the_graph(
     assert got == code, err
     assert "Traceback" not in err and "internal error" not in err
     assert message in err
+
+
+def test_csv_fields_over_the_csv_modules_limit(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A field of more than 131,072 characters once ended in "internal error" (csv.Error).
+
+    This one is longer than a block of --points' reading, too, so it is read in pieces.
+    """
+    from cgcli.points import BLOCK
+
+    line = tmp_path / "line.csv"
+    line.write_text("x\n" + "1" * (2 * BLOCK) + ".5\n2\n", encoding="utf-8")
+    code, out, err = run(capsys, "grad", "x*2", "--points", str(line))
+    assert code == 0, err
+    assert out.splitlines() == [
+        "value,d_x,error",
+        ",,line 2: not a line of CSV: field larger than field limit (131072)",
+        "4.0,2.0,",
+    ]
+    header = tmp_path / "header.csv"
+    header.write_text("x" * 200_000 + "\n1\n", encoding="utf-8")
+    code, out, err = run(capsys, "grad", "x*2", "--points", str(header))
+    assert (code, out) == (2, "")
+    assert err == "cgcli: error: cannot read the CSV header: field larger than field limit (131072)\n"
