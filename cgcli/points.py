@@ -16,6 +16,7 @@ import itertools
 import json
 import math
 import operator
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TextIO
@@ -184,7 +185,9 @@ def _read_block(block: str, count: int, width: int) -> Any:
     blank lines (so the count tells): any doubt goes line by line.
     """
     try:
-        values = np.loadtxt(io.StringIO(block), delimiter=",", comments=None, dtype=np.float64, ndmin=2)
+        with warnings.catch_warnings():  # "input contained no data": a block of blank lines
+            warnings.simplefilter("ignore")
+            values = np.loadtxt(io.StringIO(block), delimiter=",", comments=None, dtype=np.float64, ndmin=2)
     except ValueError:
         return None
     return values if values.shape == (count, width) and np.isfinite(values).all() else None
@@ -217,6 +220,8 @@ def _read_csv(lines: list[str], width: int) -> tuple[Any, dict[int, str]]:
 
 def _texts(matrix: Any) -> Iterator[tuple[str, ...]]:
     """Each row of ``matrix`` as a tuple of texts ("nan", "inf" where not finite), with the loops in C."""
+    if not matrix.size:
+        return iter(())
     finite = np.isfinite(matrix)
     texts = _json_numbers(np.where(finite, matrix, 0.0))[2:-2].replace("],[", ",").split(",")
     if not finite.all():  # the rare case: repr says "nan", "inf", "-inf"

@@ -180,6 +180,19 @@ def test_one_bad_record_among_good_ones(runner, record: str, error: str) -> None
     ]
 
 
+def test_a_chunk_of_nothing_but_bad_records(runner) -> None:
+    # found by fuzzing: no good record left nothing to format, and formatting nothing failed
+    result = run_points(runner, "x * y", '"\n{}\n')
+    assert result.exit_code == 0, result.stderr
+    assert [json.loads(line)["line"] for line in result.stdout.splitlines()] == [1, 2]
+
+
+def test_blank_lines_only_in_csv(runner) -> None:
+    # found by fuzzing: NumPy warned "input contained no data" on standard error
+    result = run_points(runner, "x * y", "x,y\n\n\n", "--points-format", "csv")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "value,d_x,d_y,error\n", "")
+
+
 def test_one_variable_records(runner) -> None:
     result = run_points(runner, "x^2", '{"x": 3}\n{"x": -0.5}\n{"x": 1e-7}\n')
     assert [json.loads(line) for line in result.stdout.splitlines()] == [
