@@ -225,11 +225,13 @@ def graph_command(
     if output is not None:
         with open(output, "wb") as f:
             f.write(data)
-    elif fmt == "png" and sys.stdout.isatty():
+    elif fmt == "png" and (sys.stdout.isatty() or not hasattr(sys.stdout, "buffer")):
         raise UsageError("a PNG is binary: write it with -o FILE, or pipe it")
-    else:
+    elif hasattr(sys.stdout, "buffer"):
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+    else:  # a stdout of text only: main() called by a Python program that redirected it
+        sys.stdout.write(data.decode("utf-8"))
 
 
 class FiniteRange(click.FloatRange):
