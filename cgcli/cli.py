@@ -57,7 +57,7 @@ def _out_of_memory_in_place(command: Callable[..., Any]) -> Callable[..., Any]:
     ``with`` block (click's contexts) while memory is still exhausted: the
     unwinding allocates an int and fails again (python/cpython#132508).  Leaving
     the ``except`` here drops the traceback, and with it the half-built graph,
-    so the error that travels on has room to.
+    so the error raised next has memory to unwind with.
     """
 
     @functools.wraps(command)

@@ -50,7 +50,8 @@ class Graph:
     source: str = ""
     #: ids of sigmoid gates made by `cgcli.fuse.fuse` from 1/(1+exp(-E))
     fused: set[int] = field(default_factory=set)
-    #: the engine's entry for each op node, in order, made as the node is added (see `Step`)
+    #: the engine's entry for each op node, in order, made as the node is added (see `Step`);
+    #: so nodes are only ever added: to change a row, build a new graph (as fuse() does)
     plan: list[Step] = field(default_factory=list, repr=False)
     _texts: list[str] | None = field(default=None, repr=False)
 
