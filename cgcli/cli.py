@@ -25,6 +25,7 @@ from .graph import Graph
 from .parser import parse
 
 INTERNAL = 70  # EX_SOFTWARE: a bug in cgcli, not in the input
+IO_ERROR = 74  # EX_IOERR: the results could not be written (a full disk)
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -213,19 +214,25 @@ def graph_command(
     if point or not graph.variables:
         result = evaluate(graph, point)
         warn(result.warnings)
-    if fmt == "tree":
-        from .present.table import print_rich
-        from .present.tree import graph_tree
+    try:
+        if fmt == "tree":
+            from .present.table import print_rich
+            from .present.tree import graph_tree
 
-        print_rich(graph_tree(graph, result, digits), output)
-        return
-    from .present.render import picture
+            print_rich(graph_tree(graph, result, digits), output)
+            return
+        from .present.render import picture
 
-    data = picture(graph, result, fmt, digits)
-    if output is not None:
-        with open(output, "wb") as f:
-            f.write(data)
-    elif fmt == "png" and (sys.stdout.isatty() or not hasattr(sys.stdout, "buffer")):
+        data = picture(graph, result, fmt, digits)
+        if output is not None:
+            with open(output, "wb") as f:
+                f.write(data)
+            return
+    except OSError as e:
+        if output is None or e.filename not in (output, None):
+            raise
+        raise UsageError(f"cannot write {output}: {e.strerror or e}") from None
+    if fmt == "png" and (sys.stdout.isatty() or not hasattr(sys.stdout, "buffer")):
         raise UsageError("a PNG is binary: write it with -o FILE, or pipe it")
     elif hasattr(sys.stdout, "buffer"):
         sys.stdout.buffer.write(data)
@@ -383,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; no failure ends in a traceback."""
     try:
         code = cli.main(args=argv, prog_name="cgcli", standalone_mode=False)
+        sys.stdout.flush()  # a full disk shows here, and not at exit as Python's own traceback
     except click.ClickException as e:  # errors before a command runs: cgcli --nope
         _report(e.format_message())
         return e.exit_code or USAGE
@@ -390,8 +398,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # the reader (head, less) has gone; say nothing, as Unix tools do
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _discard_stdout()
         return 0
+    except OSError as e:  # writing the results failed: a full disk, an I/O error
+        _discard_stdout()
+        _report(f"cannot write the output: {e.strerror or e}")
+        return IO_ERROR
     except MemoryError:
         # report only after the except block: the traceback holds every frame (and the
         # half-built graph) alive, and reporting inside it can run out of memory again
@@ -409,6 +421,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 _OUT_OF_MEMORY = object()
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so that what is still buffered does not fail again at exit."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # a stdout with no file behind it (a test's, a program's)
+        pass
 
 
 def _report(message: str) -> None:

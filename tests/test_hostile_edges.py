@@ -193,3 +193,29 @@ def test_graph_text_formats_on_a_text_only_stdout() -> None:
         assert main(["graph", "x*y", "x=1", "y=2", "--format", "dot"]) == 0
         assert main(["graph", "x*y", "--format", "png"]) == 2
     assert out.getvalue().startswith("digraph cgcli {")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["grad", "x", "x=1"],
+        ["grad", "x", "x=1", "--json"],
+        ["check", "x", "x=1"],
+        ["graph", "x", "x=1", "--format", "dot"],
+    ],
+    ids=["table", "json", "check", "dot"],
+)
+def test_a_full_disk_is_one_message_and_exit_74(argv: list[str]) -> None:
+    """Results that cannot be written (here into /dev/full) once ended in "internal error"."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "cgcli", *argv], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert (done.returncode, done.stderr) == (74, "cgcli: error: cannot write the output: No space left on device\n")
+
+
+def test_an_output_file_that_cannot_be_written(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    for fmt in ("dot", "tree"):
+        target = tmp_path / "missing" / f"graph.{fmt}"
+        code, out, err = run(capsys, "graph", "x", "x=1", "--format", fmt, "-o", str(target))
+        assert (code, out) == (2, "")
+        assert err == f"cgcli: error: cannot write {target}: No such file or directory\n"
