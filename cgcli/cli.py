@@ -7,7 +7,9 @@ stderr and SPEC.md's exit code in `main`, the only place that knows both.
 
 from __future__ import annotations
 
+import errno
 import functools
+import io
 import math
 import os
 import sys
@@ -371,6 +373,8 @@ def grad_points(expression: str | None, assignments: tuple[str, ...], path: str,
     from .points import guess_format, stream
 
     fmt = guess_format(path, fmt)
+    if path == "-" and sys.stdin is None:  # the shell closed it: <&-
+        raise UsageError("cannot read the points from standard input: it is closed")
     try:
         source = sys.stdin if path == "-" else open(path, encoding="utf-8", newline="")
     except OSError as e:
@@ -388,6 +392,12 @@ def grad_points(expression: str | None, assignments: tuple[str, ...], path: str,
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; no failure ends in a traceback."""
+    if sys.stdout is None:  # the shell closed it (cgcli … >&-): writing the results fails below
+        sys.stdout = _ClosedOutput()
+    for stream in (sys.stdout, sys.stderr):
+        # an ASCII terminal (PYTHONIOENCODING=ascii) gets \u2202 for ∂ rather than a crash
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
     try:
         code = cli.main(args=argv, prog_name="cgcli", standalone_mode=False)
         sys.stdout.flush()  # a full disk shows here, and not at exit as Python's own traceback
@@ -421,6 +431,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 _OUT_OF_MEMORY = object()
+
+
+class _ClosedOutput(io.TextIOBase):
+    """Standard output when the shell closed it: any write fails, as a write to a closed file does."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
 
 
 def _discard_stdout() -> None:

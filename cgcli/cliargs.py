@@ -126,6 +126,8 @@ def read_expression(arg: str | None) -> str:
     if arg is None:
         raise UsageError("missing expression, as in: cgcli grad '(x+y)*z' --x=-2 --y=5 --z=-4")
     if arg == "-":
+        if sys.stdin is None:  # the shell closed it: cgcli grad - <&-
+            raise UsageError("cannot read the expression from standard input: it is closed")
         try:
             text = sys.stdin.read(MAX_LENGTH + 1)
         except (OSError, UnicodeDecodeError) as e:

@@ -5,8 +5,10 @@ name, argument soups with standard input, and running out of memory."""
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
@@ -219,3 +221,32 @@ def test_an_output_file_that_cannot_be_written(capsys: pytest.CaptureFixture[str
         code, out, err = run(capsys, "graph", "x", "x=1", "--format", fmt, "-o", str(target))
         assert (code, out) == (2, "")
         assert err == f"cgcli: error: cannot write {target}: No such file or directory\n"
+
+
+def _closing(fd: int) -> Callable[[], None]:
+    return lambda: os.close(fd)
+
+
+@pytest.mark.parametrize(
+    "argv, closed, code, message",
+    [
+        (["grad", "x", "x=1"], 1, 74, "cannot write the output: standard output is closed"),
+        (["grad", "x", "x=1", "--json"], 1, 74, "cannot write the output: standard output is closed"),
+        (["grad", "-", "x=1"], 0, 2, "cannot read the expression from standard input: it is closed"),
+        (["grad", "x", "--points", "-"], 0, 2, "cannot read the points from standard input: it is closed"),
+    ],
+    ids=["stdout-table", "stdout-json", "stdin-expression", "stdin-points"],
+)
+def test_a_closed_standard_stream(argv: list[str], closed: int, code: int, message: str) -> None:
+    """cgcli … >&- and <&- once ended in "internal error" (sys.stdout or sys.stdin is None)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "cgcli", *argv], stderr=subprocess.PIPE, text=True, preexec_fn=_closing(closed)
+    )
+    assert (done.returncode, done.stderr) == (code, f"cgcli: error: {message}\n")
+
+
+def test_an_ascii_terminal_gets_escapes_not_a_crash() -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run([sys.executable, "-m", "cgcli", "grad", "x*y", "x=1", "y=2"], capture_output=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert b"\\u2202f/\\u2202x = 2" in done.stdout and done.stderr == b""
