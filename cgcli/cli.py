@@ -7,6 +7,7 @@ stderr and SPEC.md's exit code in `main`, the only place that knows both.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import io
@@ -216,31 +217,39 @@ def graph_command(
     if point or not graph.variables:
         result = evaluate(graph, point)
         warn(result.warnings)
-    try:
-        if fmt == "tree":
-            from .present.table import print_rich
-            from .present.tree import graph_tree
+    if fmt == "tree":
+        from .present.table import print_rich
+        from .present.tree import graph_tree
 
-            print_rich(graph_tree(graph, result, digits), output)
-            return
-        from .present.render import picture
+        with _output_file(output, "w") as file:
+            print_rich(graph_tree(graph, result, digits), file)
+        return
+    from .present.render import picture
 
-        data = picture(graph, result, fmt, digits)
-        if output is not None:
-            with open(output, "wb") as f:
-                f.write(data)
-            return
-    except OSError as e:
-        if output is None or e.filename not in (output, None):
-            raise
-        raise UsageError(f"cannot write {output}: {e.strerror or e}") from None
-    if fmt == "png" and (sys.stdout.isatty() or not hasattr(sys.stdout, "buffer")):
+    data = picture(graph, result, fmt, digits)
+    if output is not None:
+        with _output_file(output, "wb") as file:
+            file.write(data)
+    elif fmt != "png":
+        click.echo(data.decode("utf-8"), nl=False)
+    elif sys.stdout.isatty() or not hasattr(sys.stdout, "buffer"):
         raise UsageError("a PNG is binary: write it with -o FILE, or pipe it")
-    elif hasattr(sys.stdout, "buffer"):
+    else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
-    else:  # a stdout of text only: main() called by a Python program that redirected it
-        sys.stdout.write(data.decode("utf-8"))
+
+
+def _output_file(path: str | None, mode: str) -> Any:
+    """``-o FILE`` opened for writing (a usage error if it cannot be), or None for stdout.
+
+    A write that fails later (a full disk) is main()'s "cannot write the output".
+    """
+    if path is None:
+        return contextlib.nullcontext(None)
+    try:
+        return open(path, mode, encoding=None if "b" in mode else "utf-8")
+    except OSError as e:
+        raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
 
 
 class FiniteRange(click.FloatRange):

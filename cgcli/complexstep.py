@@ -26,20 +26,9 @@ class ComplexMath:
 
     inf = complex(math.inf)
     nan = complex(math.nan)
-
-    # NOTE: cmath.sin(inf) raises ValueError; NaN, as FloatMath gives
-    @staticmethod
-    def sin(a: complex) -> complex:
-        return cmath.sin(a) if cmath.isfinite(a) else ComplexMath.nan
-
-    @staticmethod
-    def cos(a: complex) -> complex:
-        return cmath.cos(a) if cmath.isfinite(a) else ComplexMath.nan
-
-    @staticmethod
-    def tan(a: complex) -> complex:
-        return cmath.tan(a) if cmath.isfinite(a) else ComplexMath.nan
-
+    sin = staticmethod(cmath.sin)  # cmath raises at inf: output() turns that into NaN
+    cos = staticmethod(cmath.cos)
+    tan = staticmethod(cmath.tan)
     tanh = staticmethod(cmath.tanh)
     log = staticmethod(cmath.log)
     sqrt = staticmethod(cmath.sqrt)
@@ -126,8 +115,9 @@ def output(graph: Graph, point: Mapping[str, complex]) -> complex:
         try:
             value[i] = COMPLEX_OPS[op.key].forward(*args)
         except (OverflowError, ZeroDivisionError, ValueError):
-            # NOTE: cmath raises where the real evaluator gives inf or NaN (sin(1e308 + ih),
-            # inf ^ 1e308): the step is lost there, and a NaN derivative fails the check
+            # NOTE: cmath raises where the real evaluator gives inf or NaN (sin(inf),
+            # sin(1e308 + ih), inf ^ 1e308): the step is lost there, and a NaN derivative
+            # fails the check
             value[i] = complex(math.nan, math.nan)
     return complex(value[graph.output])
 

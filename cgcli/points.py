@@ -117,45 +117,46 @@ def _csv(graph: Graph, names: list[str], source: TextIO, sink: TextIO, summary: 
     for block in _blocks(source):
         count = block.count("\n")
         values = _read_block(block, count, len(header))
-        if values is not None:  # the common case: a block of well-formed lines, read and written in C
-            matrix, failed = _evaluate(graph, names, values[:, order])
-            if not failed and np.isfinite(matrix).all():
-                sink.write(_json_numbers(matrix)[2:-2].replace("],[", ",\n") + ",\n")
-                summary.records += count
-                line += count
-                continue
-        lines = block.split("\n")[:-1]
-        for numbers, chunk in _numbered(lines, line):
-            _csv_lines(graph, names, order, len(header), numbers, chunk, sink, summary)
+        if values is None:  # some line is blank or not `width` finite numbers: line by line
+            for numbers, lines in _numbered(block.split("\n")[:-1], line):
+                values, errors = _read_csv(lines, len(header))
+                good = [k for k in range(len(lines)) if k not in errors]
+                _csv_records(graph, names, numbers, good, values[good][:, order], errors, sink, summary)
+        else:  # the common case: the block was read in C
+            _csv_records(graph, names, range(line, line + count), range(count), values[:, order], {}, sink, summary)
         line += count
 
 
-def _csv_lines(
+def _csv_records(
     graph: Graph,
     names: list[str],
-    order: list[int],
-    width: int,
     numbers: Sequence[int],
-    lines: list[str],
+    good: Sequence[int],
+    values: Any,
+    errors: dict[int, str],
     sink: TextIO,
     summary: Summary,
 ) -> None:
-    """Lines of CSV, some of them bad: each gets its own record, an error one where it fails."""
-    values, errors = _read_csv(lines, width)
-    good = [k for k in range(len(lines)) if k not in errors]
-    formatted: dict[int, str] = {}
-    if good:
-        matrix, failed = _evaluate(graph, names, values[good][:, order])
-        for k, message in failed.items():
-            errors[good[k]] = message
-        formatted = dict(zip(good, map(",".join, _texts(matrix)), strict=True))
-    summary.records += len(lines)
+    """Write a record per line: the ``good`` lines' results from ``values``, an error record for the rest.
+
+    ``errors`` holds the unreadable lines' reasons (by index in ``numbers``); the
+    points outside a domain join them.
+    """
+    matrix = np.zeros((0, len(names) + 1))
+    if len(good):
+        matrix, failed = _evaluate(graph, names, values)
+        errors.update({good[k]: message for k, message in failed.items()})
+    summary.records += len(numbers)
+    if not errors and np.isfinite(matrix).all():  # the common case, written in C
+        sink.write(_json_numbers(matrix)[2:-2].replace("],[", ",\n") + ",\n")
+        return
+    formatted = dict(zip(good, map(",".join, _texts(matrix)), strict=True))
     blank = "," * (len(names) + 1)
     out = []
-    for k in range(len(lines)):
+    for k, number in enumerate(numbers):
         if k in errors:
-            out.append(blank + _csv_field(f"line {numbers[k]}: {errors[k]}") + "\n")
-            summary.fail(numbers[k])
+            out.append(blank + _csv_field(f"line {number}: {errors[k]}") + "\n")
+            summary.fail(number)
         else:
             out.append(formatted[k] + ",\n")
     sink.write("".join(out))

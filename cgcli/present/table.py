@@ -3,9 +3,8 @@ gradients red), then ∂f/∂variable and a legend of the gate roles used."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-from typing import Any
+from typing import Any, TextIO
 
 from rich.console import Console, Group
 from rich.table import Table
@@ -79,17 +78,16 @@ def grad_view(result: Result, digits: int = 6, explain: bool = False) -> Group:
     return Group(*parts)
 
 
-def print_rich(renderable: Any, path: str | None = None) -> None:
-    """Print to stdout (or to the file ``path``); colour only on a terminal without NO_COLOR.
+def print_rich(renderable: Any, file: TextIO | None = None) -> None:
+    """Print to stdout (or to ``file``); colour only on a terminal without NO_COLOR.
 
     On a terminal Rich fits the table to the window.  Into a pipe or a file
     it is as wide as it needs (or $COLUMNS), so that no cell is wrapped.
     """
-    with open(path, "w", encoding="utf-8") if path else contextlib.nullcontext(None) as file:
-        # markup and emoji off: no text of ours is markup, and the user's never is read as any
-        console = Console(file=file, highlight=False, markup=False, emoji=False)
-        if not console.is_terminal and "COLUMNS" not in os.environ:
-            # wide enough for any row: tables and trees still take only the width they need
-            # (measuring first would lay the table out twice, a third of the start-up's time)
-            console.width = UNWRAPPED
-        console.print(renderable)
+    # markup and emoji off: no text of ours is markup, and the user's never is read as any
+    console = Console(file=file, highlight=False, markup=False, emoji=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        # wide enough for any row: tables and trees still take only the width they need
+        # (measuring first would lay the table out twice, a third of the start-up's time)
+        console.width = UNWRAPPED
+    console.print(renderable)
