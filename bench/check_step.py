@@ -14,7 +14,7 @@ import random
 import time
 
 import cgcli
-from cgcli.check import check
+from cgcli.modes.check import check
 
 NEURON = "1/(1+exp(-(w0*x0+w1*x1+w2)))"
 POINT = {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0}

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from cgcli.graph import Graph
+from cgcli.core.graph import Graph
 
 # -- the straight-line floor -------------------------------------------------
 
@@ -121,7 +121,7 @@ def lark_parser() -> Any:
     if _lark is None:
         from lark import Lark
 
-        from cgcli.parser import grammar_text
+        from cgcli.language.parser import grammar_text
 
         _lark = Lark(grammar_text(), parser="lalr")
     return _lark

@@ -39,10 +39,10 @@ sys.path.insert(0, str(HERE))
 import references as ref  # noqa: E402
 import workloads  # noqa: E402
 
-from cgcli.engine import backward, forward  # noqa: E402
-from cgcli.graph import Graph  # noqa: E402
-from cgcli.ops import OPS  # noqa: E402
-from cgcli.parser import parse  # noqa: E402
+from cgcli.core.engine import backward, forward  # noqa: E402
+from cgcli.core.graph import Graph  # noqa: E402
+from cgcli.core.ops import OPS  # noqa: E402
+from cgcli.language.parser import parse  # noqa: E402
 
 
 def best(f: Callable[[], Any], repeat: int) -> float:
@@ -148,7 +148,7 @@ def measure(load: workloads.Workload, repeat: int) -> dict[str, Any]:
 
 
 def _evaluate_text(text: str, point: dict[str, float]) -> None:
-    from cgcli.engine import evaluate
+    from cgcli.core.engine import evaluate
 
     evaluate(parse(text), point)
 
@@ -298,7 +298,7 @@ def text_floor(path: Path, names: list[str]) -> tuple[float, float, float]:
 def batch(lines: int) -> str:
     import numpy as np
 
-    from cgcli.batch import evaluate_arrays
+    from cgcli.evaluators.batch import evaluate_arrays
 
     rng = np.random.default_rng(0)
     names = ["w0", "x0", "w1", "x1", "w2"]

@@ -22,19 +22,19 @@ __version__ = "0.1.0"
 # The API is imported on first use (PEP 562), so that `cgcli --version` or
 # `cgcli grad --json` load only the modules they need.
 _HOME = {
-    "CheckReport": "check",
-    "check": "check",
-    "Result": "engine",
-    "evaluate": "engine",
+    "CheckReport": "modes.check",
+    "check": "modes.check",
+    "Result": "core.engine",
+    "evaluate": "core.engine",
     "CgcliError": "errors",
     "DomainError": "errors",
     "EvaluationError": "errors",
     "ParseError": "errors",
     "UsageError": "errors",
-    "fuse": "fuse",
-    "Graph": "graph",
-    "parse": "parser",
-    "to_text": "printer",
+    "fuse": "core.fuse",
+    "Graph": "core.graph",
+    "parse": "language.parser",
+    "to_text": "language.printer",
 }
 
 
@@ -45,13 +45,13 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and readers
-    from .check import CheckReport, check
-    from .engine import Result, evaluate
+    from .core.engine import Result, evaluate
+    from .core.fuse import fuse
+    from .core.graph import Graph
     from .errors import CgcliError, DomainError, EvaluationError, ParseError, UsageError
-    from .fuse import fuse
-    from .graph import Graph
-    from .parser import parse
-    from .printer import to_text
+    from .language.parser import parse
+    from .language.printer import to_text
+    from .modes.check import CheckReport, check
 
 __all__ = [
     "CgcliError",

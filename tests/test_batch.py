@@ -1,4 +1,4 @@
-"""``grad --points`` and `cgcli.batch`: many points give exactly what one-point ``grad`` gives."""
+"""``grad --points`` and `cgcli.evaluators.batch`: many points give exactly what one-point ``grad`` gives."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cgcli import evaluate, parse
-from cgcli.batch import CHUNK, evaluate_arrays
 from cgcli.cli import cli
 from cgcli.errors import DomainError, UsageError
+from cgcli.evaluators.batch import CHUNK, evaluate_arrays
 from tests.conftest import LECTURE
 
 # every op row, kinks and ties included, over variables of both signs
@@ -245,7 +245,7 @@ def csv_points(rows: int, bad: int | None = None) -> str:
 def test_csv_numbers_read_back_as_the_doubles_computed(runner) -> None:
     """Every number written reads back as exactly the double computed (and that is within
     1e-12 of one-point grad), in every block."""
-    from cgcli.points import BLOCK
+    from cgcli.modes.points import BLOCK
 
     data = csv_points(rows=BLOCK // 60)  # two blocks and more
     assert len(data) > BLOCK
@@ -268,7 +268,7 @@ def test_csv_numbers_read_back_as_the_doubles_computed(runner) -> None:
 
 
 def test_a_bad_line_in_a_later_block_is_named_and_the_rest_is_unchanged(runner) -> None:
-    from cgcli.points import BLOCK
+    from cgcli.modes.points import BLOCK
 
     rows = BLOCK // 60
     good = run_points(runner, LECTURE["neuron"][0], csv_points(rows), "--points-format", "csv").stdout.splitlines()

@@ -11,10 +11,10 @@ import sys
 import pytest
 
 import cgcli
-from cgcli.check import band, check, relative_error
 from cgcli.cli import cli
-from cgcli.graph import Graph
-from cgcli.ops import OPS
+from cgcli.core.graph import Graph
+from cgcli.core.ops import OPS
+from cgcli.modes.check import band, check, relative_error
 
 from .conftest import LECTURE
 
@@ -40,7 +40,7 @@ def test_a_wrong_local_gradient_is_caught_and_named(runner, monkeypatch) -> None
     assert bad == {"x", "y", "z"}
     assert report.points[0].variables["x"].band == "wrong"
     # and through the CLI: parse hands out the broken graph; exit 1 and the variable named
-    monkeypatch.setattr("cgcli.cli.parse", lambda text: graph)
+    monkeypatch.setattr("cgcli.cli.app.parse", lambda text: graph)
     result = runner.invoke(cli, ["check", "(x+y)*z", "x=-2", "y=5", "z=-4"])
     assert result.exit_code == 1
     assert "FAILED: checked 1 point" in result.stdout
@@ -51,8 +51,8 @@ def test_a_wrong_local_gradient_is_caught_and_named(runner, monkeypatch) -> None
 
 def test_a_wrong_op_row_is_caught_everywhere_it_is_used(monkeypatch) -> None:
     """sin's local gradient replaced by -cos: every expression using sin fails at a generic point."""
-    wrong = dataclasses.replace(cgcli.ops.OPS["sin"], local=lambda y, a: (-math.cos(a),))
-    monkeypatch.setitem(cgcli.ops.FUNCTIONS, "sin", wrong)
+    wrong = dataclasses.replace(cgcli.core.ops.OPS["sin"], local=lambda y, a: (-math.cos(a),))
+    monkeypatch.setitem(cgcli.core.ops.FUNCTIONS, "sin", wrong)
     assert not check(cgcli.parse("sin(x) * y"), {"x": 0.3, "y": 2.0}).ok
     assert check(cgcli.parse("cos(x) * y"), {"x": 0.3, "y": 2.0}).ok
 

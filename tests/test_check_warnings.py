@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from cgcli.check import check
 from cgcli.cli import main
-from cgcli.parser import parse
+from cgcli.language.parser import parse
+from cgcli.modes.check import check
 
 
 def test_point_keeps_the_analytic_pass_warnings() -> None:

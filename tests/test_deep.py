@@ -8,7 +8,7 @@ import pytest
 
 import cgcli
 from cgcli.cli import cli
-from cgcli.graph import TEXT_LIMIT
+from cgcli.core.graph import TEXT_LIMIT
 
 DEPTH = 100_000
 

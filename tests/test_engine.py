@@ -1,6 +1,6 @@
 """The engine's inline kernels give exactly what their op rows give.
 
-`cgcli.engine.forward` writes the hottest rows out inline for speed.  Here
+`cgcli.core.engine.forward` writes the hottest rows out inline for speed.  Here
 every row, inline or not, is evaluated both ways on a one-gate graph, and
 the value and local gradients must be the same floats, bit for bit (NaN
 equal to NaN), at ordinary points and at the edges: zeros of both signs,
@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cgcli.engine import forward
-from cgcli.graph import Graph
-from cgcli.ops import OPS, VARIADIC
+from cgcli.core.engine import forward
+from cgcli.core.graph import Graph
+from cgcli.core.ops import OPS, VARIADIC
 
 EDGES = [0.0, -0.0, 0.5, -0.5, 1.0, -3.0, 19.5, -25.0, 354.0, -356.0, 709.0, 711.0, -745.0, 1e300, -1e300, 5e-324]
 EDGES += [math.inf, -math.inf, math.nan]

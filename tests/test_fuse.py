@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import cgcli
 from cgcli.cli import cli
-from cgcli.fuse import fuse
+from cgcli.core.fuse import fuse
 
 from .conftest import LECTURE
 

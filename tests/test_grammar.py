@@ -7,7 +7,7 @@ import math
 import pytest
 
 import cgcli
-from cgcli.ops import FUNCTIONS, VARIADIC
+from cgcli.core.ops import FUNCTIONS, VARIADIC
 
 
 def value(text: str, **point: float) -> float:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cgcli.parser import MAX_LENGTH
+from cgcli.language.parser import MAX_LENGTH
 
 # Runs cgcli's main() and writes the process's peak RSS (KiB) to the file named by CGCLI_RSS.
 # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over from the forking parent (pytest).

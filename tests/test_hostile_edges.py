@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cgcli.cli import main
-from cgcli.parser import MAX_LENGTH
+from cgcli.language.parser import MAX_LENGTH
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str, stdin: str = "x + 1") -> tuple[int, str, str]:
@@ -150,7 +150,7 @@ def test_csv_fields_over_the_csv_modules_limit(capsys: pytest.CaptureFixture[str
 
     This one is longer than a block of --points' reading, too, so it is read in pieces.
     """
-    from cgcli.points import BLOCK
+    from cgcli.modes.points import BLOCK
 
     line = tmp_path / "line.csv"
     line.write_text("x\n" + "1" * (2 * BLOCK) + ".5\n2\n", encoding="utf-8")

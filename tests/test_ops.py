@@ -14,7 +14,7 @@ import mpmath as mp
 import pytest
 
 import cgcli
-from cgcli.ops import OPS
+from cgcli.core.ops import OPS
 
 mp.mp.dps = 50
 

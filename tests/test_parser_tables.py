@@ -1,6 +1,6 @@
 """The LALR tables checked in as cgcli/lalr_tables.py are current for grammar/expr.lark.
 
-If this fails after a grammar edit, run ``python -m cgcli.lalr_build`` and commit the result.
+If this fails after a grammar edit, run ``python -m cgcli.language.lalr_build`` and commit the result.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lark import Lark
 
-from cgcli import lalr_tables, parse
+from cgcli import parse
 from cgcli.errors import ParseError
-from cgcli.lalr_build import OPTIONS, stale
-from cgcli.parser import grammar_text
+from cgcli.language import lalr_tables
+from cgcli.language.lalr_build import OPTIONS, stale
+from cgcli.language.parser import grammar_text
 
 GRAMMAR = grammar_text()
 
@@ -36,12 +37,14 @@ BAD = ["", "(x", "2x", "x +", "x ** ** y", "f(x)", "x $ y", "max()", "sin(x, y)"
 
 
 def test_tables_are_current() -> None:
-    assert lalr_tables.GRAMMAR == GRAMMAR, "run: python -m cgcli.lalr_build"
+    assert lalr_tables.GRAMMAR == GRAMMAR, "run: python -m cgcli.language.lalr_build"
     assert stale(lalr_tables, GRAMMAR) == ""
 
 
 def test_check_command_agrees() -> None:
-    done = subprocess.run([sys.executable, "-m", "cgcli.lalr_build", "--check"], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "cgcli.language.lalr_build", "--check"], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -77,7 +80,7 @@ def test_tables_reject_what_the_grammar_rejects(text: str) -> None:
 
 
 def test_stale_tables_fall_back_to_the_grammar(monkeypatch: pytest.MonkeyPatch) -> None:
-    import cgcli.parser as parser
+    import cgcli.language.parser as parser
 
     # tables built from another grammar: neither the driver nor the loaded tables may be used
     monkeypatch.setattr(lalr_tables, "GRAMMAR", "// an older grammar\n")
@@ -97,7 +100,7 @@ def _graph_fields(graph: object) -> tuple:
 
 
 def _through_lark(text: str, monkeypatch: pytest.MonkeyPatch):
-    import cgcli.parser as parser
+    import cgcli.language.parser as parser
 
     with monkeypatch.context() as m:
         m.setattr(parser, "_tables_driver", lambda: None)
@@ -106,8 +109,8 @@ def _through_lark(text: str, monkeypatch: pytest.MonkeyPatch):
 
 @pytest.mark.parametrize("text", CORPUS)
 def test_driver_builds_the_graph_lark_builds(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import cgcli.parser as parser
-    from cgcli.lalr import Fallback
+    import cgcli.language.parser as parser
+    from cgcli.language.lalr import Fallback
 
     driver = parser._tables_driver()
     assert driver is not None

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 import cgcli
 from cgcli.cli import main
-from cgcli.ops import FUNCTIONS, VARIADIC
+from cgcli.core.ops import FUNCTIONS, VARIADIC
 
 VARIABLES = ["x", "y", "w0", "x_1"]
 NUMBERS = ["2", "0.5", ".25", "3", "1e-1", "2.5E+0", "pi", "e"]
@@ -161,6 +161,9 @@ def test_gradients_equal_a_high_precision_numeric_derivative(tree: Tree, values:
     # nor at a kink: relu/abs at 0, or a tie in max/min
     assume(len({v for v in values}) == len(values))
     for i, op in enumerate(graph.ops):
+        # sin/cos/tan of a huge argument: its rounding (ulp · |arg|) moves the result by more than 1e-7
+        if op is not None and op.name in ("sin", "cos", "tan"):
+            assume(abs(result.value[graph.inputs[i][0]]) < 1e4)
         if op is not None and op.branch is not None:
             args = [result.value[j] for j in graph.inputs[i]]
             assume(all(a != 0 for a in args) if op.name in ("relu", "abs") else len(set(args)) == len(args))

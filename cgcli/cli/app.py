@@ -19,13 +19,13 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .check_defaults import DEFAULT_RANGE, DEFAULT_SEED, DEFAULT_STEP, DEFAULT_TOLERANCE
-from .cliargs import ExpressionCommand, parse_variables, read_expression
-from .engine import evaluate
-from .errors import USAGE, CgcliError, UsageError
-from .graph import Graph
-from .parser import parse
+from .. import __version__
+from ..core.engine import evaluate
+from ..core.graph import Graph
+from ..errors import USAGE, CgcliError, UsageError
+from ..language.parser import parse
+from ..modes.check_defaults import DEFAULT_RANGE, DEFAULT_SEED, DEFAULT_STEP, DEFAULT_TOLERANCE
+from .args import ExpressionCommand, parse_variables, read_expression
 
 INTERNAL = 70  # EX_SOFTWARE: a bug in cgcli, not in the input
 IO_ERROR = 74  # EX_IOERR: the results could not be written (a full disk)
@@ -79,7 +79,7 @@ def load(expression: str | None, assignments: tuple[str, ...], fused: bool = Fal
     """Read and parse the expression (fused, if asked), and the point to evaluate it at."""
     graph = parse(read_expression(expression))
     if fused:
-        from .fuse import fuse
+        from ..core.fuse import fuse
 
         graph = fuse(graph)
     return graph, parse_variables(assignments)
@@ -167,20 +167,20 @@ def grad(
     result = evaluate(graph, point)
     warn(result.warnings)
     if as_json:
-        from .present.json import dumps, grad_json
+        from ..present.json import dumps, grad_json
 
         document = grad_json(result)
         if steps:
-            from .present.steps import steps_json
+            from ..present.steps import steps_json
 
             document["steps"] = steps_json(result)
         click.echo(dumps(document))
     else:
-        from .present.table import grad_view, print_rich
+        from ..present.table import grad_view, print_rich
 
         print_rich(grad_view(result, digits, explain))
         if steps:
-            from .present.steps import steps_text
+            from ..present.steps import steps_text
 
             click.echo(steps_text(result, digits))
 
@@ -218,13 +218,13 @@ def graph_command(
         result = evaluate(graph, point)
         warn(result.warnings)
     if fmt == "tree":
-        from .present.table import print_rich
-        from .present.tree import graph_tree
+        from ..present.table import print_rich
+        from ..present.tree import graph_tree
 
         with _output_file(output, "w") as file:
             print_rich(graph_tree(graph, result, digits), file)
         return
-    from .present.render import picture
+    from ..present.render import picture
 
     data = picture(graph, result, fmt, digits)
     if output is not None:
@@ -345,7 +345,7 @@ def check_command(
       cgcli check 'relu(x)' x=0
       cgcli check 'max(x, y) * z' --random 1000 --seed 1 --range -3:3
     """
-    from .check import check
+    from ..modes.check import check
 
     graph, point = load(expression, assignments)
     report = check(
@@ -360,12 +360,12 @@ def check_command(
     )
     warn(report.warnings)  # overflow and NaN notes, as grad gives them (SPEC.md)
     if as_json:
-        from .present.json import check_json, dumps
+        from ..present.json import check_json, dumps
 
         click.echo(dumps(check_json(report)))
     else:
-        from .present.check_table import check_view
-        from .present.table import print_rich
+        from ..present.check_table import check_view
+        from ..present.table import print_rich
 
         print_rich(check_view(report, digits))
     if not report.ok:
@@ -379,7 +379,7 @@ def grad_points(expression: str | None, assignments: tuple[str, ...], path: str,
     if path == "-" and expression == "-":
         raise UsageError("the expression and --points cannot both come from standard input")
     graph = parse(read_expression(expression))
-    from .points import guess_format, stream
+    from ..modes.points import guess_format, stream
 
     fmt = guess_format(path, fmt)
     if path == "-" and sys.stdin is None:  # the shell closed it: <&-

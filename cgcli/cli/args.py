@@ -17,9 +17,9 @@ from typing import Any
 
 import click
 
-from .errors import UsageError
-from .ops import CONSTANTS
-from .parser import MAX_LENGTH
+from ..core.ops import CONSTANTS
+from ..errors import UsageError
+from ..language.parser import MAX_LENGTH
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import DomainError, UsageError, number_text
+from ..errors import DomainError, UsageError, number_text
 from .graph import Graph
 from .ops import OPS, FloatMath
 

@@ -1,6 +1,6 @@
 """The computational graph: nodes in topological order, held as flat lists.
 
-Node ``i`` has an op row (`cgcli.ops.Op`, or ``None`` for a leaf), the ids
+Node ``i`` has an op row (`cgcli.core.ops.Op`, or ``None`` for a leaf), the ids
 of its inputs (all smaller than ``i``) and, for a leaf, a constant value or
 a variable name.  Ids are given in creation order, so the lists are already
 topologically sorted and every pass over the graph is a plain loop: no
@@ -48,7 +48,7 @@ class Graph:
     #: ids of nodes that depend on no variable (constant leaves and ops of them)
     constant_ids: set[int] = field(default_factory=set)
     source: str = ""
-    #: ids of sigmoid gates made by `cgcli.fuse.fuse` from 1/(1+exp(-E))
+    #: ids of sigmoid gates made by `cgcli.core.fuse.fuse` from 1/(1+exp(-E))
     fused: set[int] = field(default_factory=set)
     #: the engine's entry for each op node, in order, made as the node is added (see `Step`);
     #: so nodes are only ever added: to change a row, build a new graph (as fuse() does)
@@ -133,7 +133,7 @@ class Graph:
         return self._texts[i]
 
     def _all_texts(self) -> list[str]:
-        from .printer import node_text
+        from ..language.printer import node_text
 
         texts: list[str] = []
         for i, op in enumerate(self.ops):

@@ -20,7 +20,7 @@ How to add an op, say ``cosh``:
 An operator (like ``%``) also needs one grammar line whose alias is the
 op's name.
 
-`cgcli.engine.forward` writes the hottest rows (add, mul, sin, sigmoid, …)
+`cgcli.core.engine.forward` writes the hottest rows (add, mul, sin, sigmoid, …)
 out inline for speed; change one of those rows and tests/test_engine.py,
 which compares the two bit for bit, says where else to change it.
 """

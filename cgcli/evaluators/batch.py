@@ -2,7 +2,7 @@
 
 `evaluate_arrays` runs the forward and backward passes once for a whole
 column of points.  It builds the op table over `NumpyMath`, a backend with
-the same few functions as `cgcli.ops.FloatMath`, so every row's forward,
+the same few functions as `cgcli.core.ops.FloatMath`, so every row's forward,
 local gradient and domain predicate are the table's own, vectorised.  A row
 whose local gradient branches on its inputs (``… if a > 0 else …``) cannot
 run on arrays; that one row is evaluated point by point with the float
@@ -11,7 +11,7 @@ table, so the results are the same, only slower for that node.
 A point outside a function's domain does not stop the batch: it gets the
 `DomainError` message that one-point ``grad`` would give, and the others go on.
 
-This is the only module (with `cgcli.points`, which streams files through it)
+This is the only module (with `cgcli.modes.points`, which streams files through it)
 that imports NumPy.
 """
 
@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from .engine import check_point
-from .errors import DomainError, UsageError
-from .graph import Graph
-from .ops import OPS, Op, table
+from ..core.engine import check_point
+from ..core.graph import Graph
+from ..core.ops import OPS, Op, table
+from ..errors import DomainError, UsageError
 
 
 class NumpyMath:

@@ -14,9 +14,9 @@ import cmath
 import math
 from collections.abc import Mapping
 
-from .errors import DomainError
-from .graph import Graph
-from .ops import table
+from ..core.graph import Graph
+from ..core.ops import table
+from ..errors import DomainError
 
 STEP = 1e-30
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from .errors import ParseError
+from ..errors import ParseError
 
 # How Lark's terminal names read in a message.
 _TERMINALS = {

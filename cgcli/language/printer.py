@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .ops import ATOM, POWER, UNARY, Op
+from ..core.ops import ATOM, POWER, UNARY, Op
 
 if TYPE_CHECKING:
-    from .graph import Graph
+    from ..core.graph import Graph
 
 
 def _needs_parens(op: Op, position: int, child: int) -> bool:

@@ -22,10 +22,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..core.engine import evaluate, forward
+from ..core.graph import Graph
+from ..errors import DomainError, EvaluationError, UsageError
 from .check_defaults import DEFAULT_RANGE, DEFAULT_SEED, DEFAULT_STEP, DEFAULT_TOLERANCE
-from .engine import evaluate, forward
-from .errors import DomainError, EvaluationError, UsageError
-from .graph import Graph
 
 EDGE_SHRINKS = 3  # times h is divided by 10 to keep x ± h inside the domain
 MAX_TRIES = 100  # draws per random point before it is given up as outside the domain
@@ -213,7 +213,7 @@ def check_at(graph: Graph, point: Mapping[str, float], step: float, tolerance: f
         analytic = result.gradient[name]
         numeric, one_sided = _difference(graph, point, name, x, h, f0, below, above)
         if method == "complex":
-            from . import complexstep  # builds its own op table: only when asked for
+            from ..evaluators import complexstep  # builds its own op table: only when asked for
 
             numeric = complexstep.derivative(graph, point, name)
             noise = 8 * EPS * abs(f0)

@@ -1,4 +1,4 @@
-"""The defaults of a gradient check, shared by `cgcli.check` and the ``check``
+"""The defaults of a gradient check, shared by `cgcli.modes.check` and the ``check``
 command; a module of their own so that ``grad`` starts without importing the
 checker."""
 

@@ -1,7 +1,7 @@
 """``grad --points``: stream records of points through one graph, a chunk at a time.
 
 Records are read a chunk at a time (`CHUNK` lines), evaluated together by
-`cgcli.batch.evaluate_arrays`, and written in the same format, one output
+`cgcli.evaluators.batch.evaluate_arrays`, and written in the same format, one output
 record per input record, in order; memory stays the same however long the
 stream.  A record that cannot be read or evaluated becomes an error record
 naming its line (JSON Lines: ``{"line": N, "error": "…"}``; CSV: the
@@ -23,10 +23,10 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from .batch import evaluate_arrays
-from .errors import UsageError
-from .graph import Graph
-from .present.numbers import strict
+from ..core.graph import Graph
+from ..errors import UsageError
+from ..evaluators.batch import evaluate_arrays
+from ..present.numbers import strict
 
 #: input lines read and evaluated together, where lines go one by one
 CHUNK = 16_384

@@ -7,7 +7,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..check import CheckReport, PointCheck, VariableCheck
+from ..modes.check import CheckReport, PointCheck, VariableCheck
 from .numbers import short
 
 BAND_STYLE = {"good": "green", "fine only at kinks": "yellow", "uncomfortable": "dark_orange", "wrong": "bold red"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..check import CheckReport
-from ..engine import Result
+from ..core.engine import Result
+from ..modes.check import CheckReport
 from .numbers import strict
 
 

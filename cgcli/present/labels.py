@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from ..engine import Result
-from ..graph import Graph
+from ..core.engine import Result
+from ..core.graph import Graph
 
 
 class Edge(NamedTuple):

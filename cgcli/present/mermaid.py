@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..engine import Result
-from ..graph import Graph
+from ..core.engine import Result
+from ..core.graph import Graph
 from .labels import caption, edges
 from .numbers import short
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from ..engine import Result
+from ..core.engine import Result
+from ..core.graph import Graph
 from ..errors import UsageError
-from ..graph import Graph
 from .dot import graph_dot
 from .mermaid import graph_mermaid
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..engine import Result
+from ..core.engine import Result
 from .numbers import short, strict
 
 

@@ -10,8 +10,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from ..engine import Result
-from ..ops import DISTRIBUTOR, ROLE_MEANING, ROUTER, SWITCHER
+from ..core.engine import Result
+from ..core.ops import DISTRIBUTOR, ROLE_MEANING, ROUTER, SWITCHER
 from .numbers import short
 
 #: a graph of more nodes than 2 × SHOWN shows its first and last SHOWN rows: a table of a

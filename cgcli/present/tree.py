@@ -14,8 +14,8 @@ from rich.console import Group
 from rich.text import Text
 from rich.tree import Tree
 
-from ..engine import Result
-from ..graph import Graph
+from ..core.engine import Result
+from ..core.graph import Graph
 from .labels import caption
 from .numbers import short
 

@@ -1,0 +1,1 @@
+"""What cgcli does with an evaluated graph, each a library function first: `check`, `points`."""
