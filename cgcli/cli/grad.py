@@ -1,0 +1,108 @@
+"""``cgcli grad``: every node's value, local gradients and global gradient; ``--points`` for many."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..core.engine import evaluate
+from ..errors import UsageError
+from ..language.parser import parse
+from .app import cli, expression_command, load, warn
+from .args import read_expression
+
+
+@expression_command(cli, "grad")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (SPEC.md's shape) instead of a table.")
+@click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True, help="Significant digits shown.")
+@click.option("--steps", is_flag=True, help="Narrate the backward pass edge by edge.")
+@click.option("--fuse", "fused", is_flag=True, help="Collapse every 1/(1+exp(-E)) into one sigmoid gate.")
+@click.option("--explain", is_flag=True, help="Under the table, say what each gate role does to the gradient.")
+@click.option(
+    "--points",
+    metavar="FILE|-",
+    help="Evaluate every record of FILE (JSON Lines or CSV; - for standard input), one output record each.",
+)
+@click.option(
+    "--points-format",
+    type=click.Choice(["jsonl", "csv"]),
+    help="The format of --points (default: from the file's extension; JSON Lines on standard input).",
+)
+def grad(
+    expression: str | None,
+    assignments: tuple[str, ...],
+    as_json: bool,
+    digits: int,
+    steps: bool,
+    fused: bool,
+    explain: bool,
+    points: str | None,
+    points_format: str | None,
+) -> None:
+    """Show every node's value, local gradients and global gradient.
+
+    EXPR is an expression (or - for standard input, or @FILE); variables
+    follow as --x=-2, --x -2, x=-2 or --var x=-2.  An expression that begins
+    with - goes after --.
+
+    \b
+    Example:
+      $ cgcli grad '(x+y)*z' --x=-2 --y=5 --z=-4
+      ...
+      ∂f/∂x = -4
+      ∂f/∂y = -4
+      ∂f/∂z = 3
+      $ printf '{"x": -2, "y": 5, "z": -4}\\n' | cgcli grad '(x+y)*z' --points -
+      {"value": -12.0, "gradient": {"x": -4.0, "y": -4.0, "z": 3.0}}
+    """
+    if points is not None:
+        grad_points(expression, assignments, points, points_format)
+        return
+    graph, point = load(expression, assignments, fused)
+    result = evaluate(graph, point)
+    warn(result.warnings)
+    if as_json:
+        from ..present.json import dumps, grad_json
+
+        document = grad_json(result)
+        if steps:
+            from ..present.steps import steps_json
+
+            document["steps"] = steps_json(result)
+        click.echo(dumps(document))
+    else:
+        from ..present.table import grad_view, print_rich
+
+        print_rich(grad_view(result, digits, explain))
+        if steps:
+            from ..present.steps import steps_text
+
+            click.echo(steps_text(result, digits))
+
+
+def grad_points(expression: str | None, assignments: tuple[str, ...], path: str, fmt: str | None) -> None:
+    """``grad --points``: stream the records of ``path`` through the graph (NumPy is imported only here)."""
+    if assignments:
+        raise UsageError("--points reads every variable from its records; drop the variables given as options")
+    if path == "-" and expression == "-":
+        raise UsageError("the expression and --points cannot both come from standard input")
+    graph = parse(read_expression(expression))
+    from ..modes.points import guess_format, stream
+
+    fmt = guess_format(path, fmt)
+    if path == "-" and sys.stdin is None:  # the shell closed it: <&-
+        raise UsageError("cannot read the points from standard input: it is closed")
+    try:
+        source = sys.stdin if path == "-" else open(path, encoding="utf-8", newline="")
+    except OSError as e:
+        raise UsageError(f"cannot read the points from {path}: {e.strerror or e}") from None
+    try:
+        summary = stream(graph, source, sys.stdout, fmt)
+    except UnicodeDecodeError as e:
+        raise UsageError(f"cannot read the points from {path}: not UTF-8 text ({e.reason})") from None
+    finally:
+        if source is not sys.stdin:
+            source.close()
+    if summary.failed:
+        warn([f"{summary.failed} of {summary.records} records failed (the first on line {summary.first_failed})"])
