@@ -100,5 +100,6 @@ def test_grad_json_matches_the_example_in_spec_md(runner) -> None:
     top = {key: value for key, value in example.items() if key != "nodes"}
     assert {key: document[key] for key in top} == top
     assert len(document["nodes"]) == len(example["nodes"])
-    shown = [{key: node.get(key) for key in spec} for node, spec in zip(document["nodes"], example["nodes"], strict=True)]
+    pairs = zip(document["nodes"], example["nodes"], strict=True)
+    shown = [{key: node.get(key) for key in spec} for node, spec in pairs]
     assert shown == example["nodes"]
