@@ -58,7 +58,9 @@ def number_text(v: float) -> str:
 class Symbolic:
     """A graph builder that simplifies while it builds.
 
-    Every method takes and returns node ids of ``self.graph``.  The op rows'
+    Every method takes and returns node ids of ``self.graph``.  That graph is
+    printed, not evaluated: it has no evaluation plan (`compact` makes a graph
+    that has one), and it keeps nodes a rule built and then did not use.  The op rows'
     ``derive`` rules call these methods (``s.mul(g, s.cos(a))``); any op of
     the table is also a method by its key (``s.cos``, ``s.sigmoid``, ``s.max``).
 
@@ -113,7 +115,19 @@ class Symbolic:
         memo_key = (key, *sorted(args)) if key in _COMMUTATIVE else (key, *args)
         i = self._memo.get(memo_key)
         if i is None:
-            i = self._memo[memo_key] = self.graph.apply(op, *args)
+            i = self._memo[memo_key] = self._append(op, args)
+        return i
+
+    def _append(self, op: Op, inputs: tuple[int, ...]) -> int:
+        """Add an op node, as `Graph.apply` does but without its evaluation plan (see `compact`)."""
+        graph = self.graph
+        if op is _POW and inputs[1] not in graph.constant_ids:
+            op = _POW_VAR
+        i = len(graph.ops)
+        graph.ops.append(op)
+        graph.inputs.append(inputs)
+        if graph.constant_ids.issuperset(inputs):
+            graph.constant_ids.add(i)
         return i
 
     def __getattr__(self, name: str) -> Callable[..., int]:

@@ -9,6 +9,7 @@ never a name the expression already uses).  The printers in
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ from ..core.engine import check_point, evaluate, forward
 from ..core.graph import Graph
 from ..core.ops import CONSTANTS, FUNCTIONS
 from ..errors import UsageError
-from ..evaluators.symbolic import Symbolic, compact, copy, gradient
+from ..evaluators.symbolic import Symbolic, compact, copy, gradient, reachable
 
 
 @dataclass
@@ -33,7 +34,8 @@ class Derivatives:
     """What `differentiate` found.
 
     Attributes:
-        graph: one graph holding f and every derivative (only the nodes they use).
+        graph: one graph holding f and every derivative (and nodes the rules built but left unused:
+            read it from the nodes below, as the printers do).
         function: f's node in it.
         output: f's name ("f", or the name a program gave its last statement).
         derivatives: first derivatives by variable, or the ``order``-th ones.
@@ -58,6 +60,10 @@ class Derivatives:
         if self.hessian is not None:
             return [d for row in self.hessian.values() for d in row.values()]
         return list(self.derivatives.values())
+
+    def size(self) -> int:
+        """How many nodes the printed derivatives use, shared statements and leaves included."""
+        return sum(reachable(self.graph, [d.node for d in self.all()]))
 
 
 def differentiate(
@@ -95,41 +101,48 @@ def differentiate(
     if point is not None:
         check_point(graph, point)
         first = evaluate(graph, point)  # f's own value and gradient: the numbers grad prints
-    s = Symbolic()
-    f = copy(s, graph)[graph.output]
-    grads = gradient(s, f)
-    nodes: dict[tuple[str, ...], int] = {}
-    for v in names:
-        node = grads[v]
-        for _ in range(order - 1):
-            node = gradient(s, node)[v]
-        nodes[(v,) * order] = node
+    # NOTE: the builder makes a tuple or two a node and no cycles; the cyclic collector
+    # would rescan the growing heap for nothing (as in engine.evaluate)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        s = Symbolic()
+        s.graph.source = graph.source
+        f = copy(s, graph)[graph.output]
+        grads = gradient(s, f)
+        nodes: dict[tuple[str, ...], int] = {}
+        for v in names:
+            node = grads[v]
+            for _ in range(order - 1):
+                node = gradient(s, node)[v]
+            nodes[(v,) * order] = node
+        if hessian:
+            for u in names:
+                second = gradient(s, grads[u])
+                for v in names:
+                    nodes[(u, v)] = second[v]
+    finally:
+        if collecting:
+            gc.enable()
+    made = {key: Derivative(key, node) for key, node in nodes.items()}
+    result = Derivatives(s.graph, f, output, {}, order=order)
     if hessian:
-        for u in names:
-            second = gradient(s, grads[u])
-            for v in names:
-                nodes[(u, v)] = second[v]
-    keys = list(nodes)
-    small, roots = compact(s.graph, [f, *nodes.values()], graph.variables)
-    small.source = graph.source
-    result = Derivatives(small, roots[0], output, {}, order=order)
-    made = {key: Derivative(key, node) for key, node in zip(keys, roots[1:], strict=True)}
-    if hessian:
-        result.derivatives = {v: made[(v,)] for v in names}
+        result.derivatives = {v: Derivative((v,), grads[v]) for v in names}
         result.hessian = {u: {v: made[(u, v)] for v in names} for u in names}
     else:
         result.derivatives = {v: made[(v,) * order] for v in names}
-    result.shared = shared_names(small, [d.node for d in made.values()], avoid=set(graph.variables) | {output})
+    result.shared = shared_names(s.graph, [d.node for d in result.all()], avoid=set(graph.variables) | {output})
     if point is not None and first is not None:
         result.value = first.output
-        values = None
-        for d in made.values():
-            if len(d.wrt) == 1:
+        for d in result.derivatives.values():
+            if order == 1:
                 d.value = first.gradient[d.wrt[0]]  # exactly grad's number
-            else:
-                if values is None:
-                    values = forward(small, point)[0]
-                d.value = values[d.node]
+        later = [d for d in made.values() if len(d.wrt) > 1]
+        if later:  # higher derivatives: a forward pass over the nodes they use
+            small, roots = compact(s.graph, [d.node for d in later], graph.variables)
+            values = forward(small, point)[0]
+            for d, root in zip(later, roots, strict=True):
+                d.value = values[root]
     return result
 
 

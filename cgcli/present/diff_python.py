@@ -14,6 +14,7 @@ import keyword
 from collections.abc import Mapping
 
 from ..core.graph import Graph
+from ..evaluators.symbolic import compact
 from ..modes.diff import Derivatives, shared_names
 from .formula import Piece, Syntax, write
 
@@ -100,12 +101,13 @@ def python_names(names: list[str], taken: set[str]) -> dict[str, str]:
 
 def diff_python(result: Derivatives) -> str:
     """``import math`` and one ``def``: f's value, then the derivatives (a dict; the Hessian a dict of dicts)."""
-    graph = result.graph
-    variables = python_names(list(graph.variables), set())
+    variables = python_names(list(result.graph.variables), set())
     roots = [result.function, *(d.node for d in result.all())]
     if result.hessian is not None:
         roots += [d.node for d in result.derivatives.values()]
-    names = shared_names(graph, roots, avoid=set(variables.values()) | _RESERVED)
+    graph, new = compact(result.graph, roots, result.graph.variables)
+    renamed = dict(zip(roots, new, strict=True))
+    names = shared_names(graph, new, avoid=set(variables.values()) | _RESERVED)
     _name_deep(graph, names, set(variables.values()) | _RESERVED)
     syntax = PythonSyntax(variables)
     used = {op.key for op in graph.ops if op is not None}
@@ -121,15 +123,15 @@ def diff_python(result: Derivatives) -> str:
     def entries(items: Mapping[str, int], indent: str) -> list[str]:
         return [f"{indent}{name!r}: {write(graph, node, syntax, names)}," for name, node in items.items()]
 
-    lines.append("    value = " + write(graph, result.function, syntax, names))
+    lines.append("    value = " + write(graph, renamed[result.function], syntax, names))
     lines.append("    derivatives = {")
-    lines += entries({v: d.node for v, d in result.derivatives.items()}, "        ")
+    lines += entries({v: renamed[d.node] for v, d in result.derivatives.items()}, "        ")
     lines.append("    }")
     if result.hessian is not None:
         lines.append("    hessian = {")
         for u, row in result.hessian.items():
             lines.append(f"        {u!r}: {{")
-            lines += entries({v: d.node for v, d in row.items()}, "            ")
+            lines += entries({v: renamed[d.node] for v, d in row.items()}, "            ")
             lines.append("        },")
         lines.append("    }")
         lines.append("    return value, derivatives, hessian")
