@@ -133,9 +133,7 @@ def measure(load: workloads.Workload, repeat: int) -> dict[str, Any]:
             derivatives, (replacements, reduced) = sympy_diff()
             row["sympy s"] = time.perf_counter() - start
             row["sympy tree ops"] = sum(sp.count_ops(e) for e in derivatives)
-            row["sympy cse ops"] = sum(sp.count_ops(e) for _, e in replacements) + sum(
-                sp.count_ops(e) for e in reduced
-            )
+            row["sympy cse ops"] = sum(sp.count_ops(e) for _, e in replacements) + sum(sp.count_ops(e) for e in reduced)
         except RecursionError:
             row["sympy s"] = "RecursionError"
     return row
@@ -169,9 +167,7 @@ def processes(load: workloads.Workload) -> tuple[float, float]:
 
     def run(args: list[str]) -> float:
         def once() -> None:
-            subprocess.run(
-                [sys.executable, "-m", "cgcli", *args], check=True, stdout=subprocess.DEVNULL, timeout=600
-            )
+            subprocess.run([sys.executable, "-m", "cgcli", *args], check=True, stdout=subprocess.DEVNULL, timeout=600)
 
         return best(once, 2)
 
