@@ -89,7 +89,7 @@ def test_printed_derivative_equals_grad(key: str, expression: str) -> None:
 # -- random expressions -------------------------------------------------------
 
 _UNARY = ["sin", "cos", "tanh", "sigmoid", "relu", "abs", "exp", "atan", "softplus"]
-_SAFE = ["log({} ^ 2 + 1)", "sqrt({} ^ 2 + 1)", "({}) ^ 2", "({}) ^ 3", "-({})"]
+_SAFE = ["log(({}) ^ 2 + 1)", "sqrt(({}) ^ 2 + 1)", "({}) ^ 2", "({}) ^ 3", "-({})"]
 _BINARY = ["({}) + ({})", "({}) - ({})", "({}) * ({})", "({}) / (({}) ^ 2 + 1)", "max({}, {})", "min({}, {})"]
 
 

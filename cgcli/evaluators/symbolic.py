@@ -211,14 +211,14 @@ class Symbolic:
             return a
         if ca is None and cb is not None and cb < 0:
             return self.sub(a, self.const(-cb))
-        if ca is None and cb is None:
+        if cb is None:
             (ka, ua), (kb, ub) = self._term(a), self._term(b)
             if ua == ub:
                 return self.scaled(ka + kb, ua)
             merged = self._collect(a, kb, ub)
             if merged is not None:
                 return merged
-            if kb < 0:
+            if kb < 0:  # a + -u is a - u
                 return self.sub(a, self.scaled(-kb, ub))
             if ka < 0:
                 return self.sub(b, self.scaled(-ka, ua))
@@ -234,16 +234,16 @@ class Symbolic:
             return self.zero
         if ca is None and cb is not None and cb < 0:
             return self.add(a, self.const(-cb))
-        if ca is None and cb is None:
+        if cb is None:
             (ka, ua), (kb, ub) = self._term(a), self._term(b)
             if ua == ub:
                 return self.scaled(ka - kb, ua)
             merged = self._collect(a, -kb, ub)
             if merged is not None:
                 return merged
-            if kb < 0:
+            if kb < 0:  # a - -u is a + u
                 return self.add(a, self.scaled(-kb, ub))
-            if ka < 0:  # -u - b is -(u + b)
+            if ka < 0 and ca is None:  # -u - b is -(u + b)
                 return self.neg(self.add(self.scaled(-ka, ua), b))
         return self.apply(_SUB, a, b)
 
@@ -259,8 +259,6 @@ class Symbolic:
             return self.apply(_SUB, inputs[1], inputs[0])
         if key == "mul" and self.value(inputs[0]) is not None:
             return self.scaled(-self.graph.constants[inputs[0]], inputs[1])
-        if key == "div" and self.value(inputs[0]) is not None:
-            return self.div(self.const(-self.graph.constants[inputs[0]]), inputs[1])
         return self.apply(_NEG, a)
 
     def mul(self, a: int, b: int) -> int:
@@ -303,20 +301,23 @@ class Symbolic:
                 return a
             if cb == -1:
                 return self.neg(a)
-            if cb < 0:
-                return self.neg(self.div(a, self.const(-cb)))
         if ca == 0 and cb is None:
             return self.zero
         if a == b:
             return self.one
-        if cb is None:
-            key, inputs = self.key(a), self.graph.inputs[a]
-            if key == "neg":
-                return self.neg(self.div(inputs[0], b))
-            if key == "mul" and self.value(inputs[0]) is not None and ca is None:
-                return self.scaled(self.graph.constants[inputs[0]], self.div(inputs[1], b))
-            if self.key(b) == "neg":
-                return self.neg(self.div(a, self.graph.inputs[b][0]))
+        if ca is not None and cb is not None:
+            return self.apply(_DIV, a, b)
+        # signs move outwards, and so do constant factors of the numerator:
+        # -2 / x is -(2 / x), (3 * u) / v is 3 * (u / v)
+        (ka, ua), (kb, ub) = self._term(a), self._term(b)
+        if kb < 0:
+            return self.neg(self.div(a, self.scaled(-kb, ub)))
+        if ca is not None and ca < 0:
+            return self.neg(self.div(self.const(-ca), b))
+        if ka < 0:
+            return self.neg(self.div(self.scaled(-ka, ua), b))
+        if ka != 1 and cb is None:
+            return self.scaled(ka, self.div(ua, b))
         return self.apply(_DIV, a, b)
 
     def pow(self, a: int, b: int) -> int:
@@ -395,63 +396,9 @@ def gradient(s: Symbolic, output: int) -> dict[str, int]:
 
 def derive(op: Op) -> Callable[..., tuple[int | None, ...]]:
     """The row's rule: (s, upstream, node, *inputs) -> one contribution per input (None: not needed)."""
-    rule = getattr(op, "derive", None) or _RULES.get(op.key)
-    if rule is None:
+    if op.derive is None:
         raise NotImplementedError(f"the op {op.name} has no derive rule in the op table")
-    return rule
-
-
-def _max_rule(s: Symbolic, g: int, y: int, *args: int) -> tuple[int, ...]:
-    return _router(s, g, y, args, largest=True)
-
-
-def _min_rule(s: Symbolic, g: int, y: int, *args: int) -> tuple[int, ...]:
-    return _router(s, g, y, args, largest=False)
-
-
-def _router(s: Symbolic, g: int, y: int, args: tuple[int, ...], largest: bool) -> tuple[int, ...]:
-    """max/min: the upstream gradient to the winner; ties split it evenly (SPEC.md).
-
-    Two arguments: a gets g·(1 + sign(a - b))/2 (g, g/2 or 0, exactly) and b
-    the rest.  More: each gets g·hit/count, hit = 1 - step(y - a) for max.
-    """
-    if len(args) == 1:
-        return (g,)
-    if len(args) == 2:
-        a, b = args
-        sign = s.sign(s.sub(a, b) if largest else s.sub(b, a))
-        first = s.mul(g, s.div(s.add(s.one, sign), s.const(2)))
-        return first, s.sub(g, first)
-    hits = [s.sub(s.one, s.step(s.sub(y, a) if largest else s.sub(a, y))) for a in args]
-    count = hits[0]
-    for h in hits[1:]:
-        count = s.add(count, h)
-    share = s.div(g, count)
-    return tuple(s.mul(share, h) for h in hits)
-
-
-#: NOTE: temporary home of the rules until they stand in the op table's rows
-_RULES: dict[str, Callable[..., tuple[int | None, ...]]] = {
-    "add": lambda s, g, y, a, b: (g, g),
-    "sub": lambda s, g, y, a, b: (g, s.neg(g)),
-    "mul": lambda s, g, y, a, b: (s.mul(g, b), s.mul(g, a)),
-    "div": lambda s, g, y, a, b: (t := s.div(g, b), s.neg(s.mul(t, y))),
-    "neg": lambda s, g, y, a: (s.neg(g),),
-    "pow": lambda s, g, y, a, b: (s.mul(g, s.mul(b, s.pow(a, s.sub(b, s.one)))), None),
-    "pow_var": lambda s, g, y, a, b: (s.mul(b, s.div(gy := s.mul(g, y), a)), s.mul(gy, s.log(a))),
-    "exp": lambda s, g, y, a: (s.mul(g, y),),
-    "log": lambda s, g, y, a: (s.div(g, a),),
-    "sqrt": lambda s, g, y, a: (s.div(g, s.mul(s.const(2), y)),),
-    "sin": lambda s, g, y, a: (s.mul(g, s.cos(a)),),
-    "cos": lambda s, g, y, a: (s.neg(s.mul(g, s.sin(a))),),
-    "tan": lambda s, g, y, a: (s.div(g, s.pow(s.cos(a), s.const(2))),),
-    "tanh": lambda s, g, y, a: (s.mul(g, s.sub(s.one, s.pow(y, s.const(2)))),),
-    "sigmoid": lambda s, g, y, a: (s.mul(g, s.mul(y, s.sub(s.one, y))),),
-    "relu": lambda s, g, y, a: (s.mul(g, s.step(a)),),
-    "abs": lambda s, g, y, a: (s.mul(g, s.sign(a)),),
-    "max": _max_rule,
-    "min": _min_rule,
-}
+    return op.derive
 
 
 def reachable(graph: Graph, roots: Iterable[int]) -> list[bool]:
