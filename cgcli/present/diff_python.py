@@ -83,6 +83,8 @@ class PythonSyntax(Syntax):
         if op.key == "pow_var":  # math.pow: a domain error rather than a complex number
             a, b = graph.inputs[i]
             return ["math.pow(", a, ", ", b, ")"]
+        if op.key in ("max", "min") and len(graph.inputs[i]) == 1:  # Python's max(x) wants an iterable
+            return ["(", graph.inputs[i][0], ")"]
         return super().pieces(graph, i, binding)
 
 
