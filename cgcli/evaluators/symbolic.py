@@ -203,6 +203,25 @@ class Symbolic:
             out = self.add(out, right) if key == "add" else self.sub(out, right)
         return out
 
+    def _spread(self, a: int, b: int, sign: int) -> int | None:
+        """``a ± (u ± v)`` as ``(a ± u) ± v`` or ``(a ± v) ± u``, when u or v collects with a term of
+        ``a`` (so the result shrinks); else None."""
+        key = self.key(b)
+        if key not in ("add", "sub"):
+            return None
+        u, v = self.graph.inputs[b]
+        signs = {u: sign, v: sign if key == "add" else -sign}
+        ka, ua = self._term(a)
+        for one, other in ((u, v), (v, u)):
+            k, base = self._term(one)
+            if ua == base:
+                merged: int | None = self.scaled(ka + signs[one] * k, base)
+            else:
+                merged = self._collect(a, signs[one] * k, base)
+            if merged is not None:
+                return self.add(merged, other) if signs[other] > 0 else self.sub(merged, other)
+        return None
+
     def add(self, a: int, b: int) -> int:
         ca, cb = self.value(a), self.value(b)
         if ca is not None and cb is None:  # constants last: x + 1
@@ -216,11 +235,15 @@ class Symbolic:
             if ua == ub:
                 return self.scaled(ka + kb, ua)
             merged = self._collect(a, kb, ub)
+            if merged is None:
+                merged = self._spread(a, b, 1)
             if merged is not None:
                 return merged
             if kb < 0:  # a + -u is a - u
                 return self.sub(a, self.scaled(-kb, ub))
-            if ka < 0:
+        if ca is None:
+            ka, ua = self._term(a)
+            if ka < 0:  # -u + b is b - u
                 return self.sub(b, self.scaled(-ka, ua))
         return self.apply(_ADD, a, b)
 
@@ -239,6 +262,8 @@ class Symbolic:
             if ua == ub:
                 return self.scaled(ka - kb, ua)
             merged = self._collect(a, -kb, ub)
+            if merged is None:
+                merged = self._spread(a, b, -1)
             if merged is not None:
                 return merged
             if kb < 0:  # a - -u is a + u
