@@ -15,8 +15,8 @@ For each workload, all first derivatives (every variable):
 Then ``--order 10`` of ``sin(x)*exp(x)``, and the whole-process times of
 ``cgcli diff`` and ``cgcli grad --json`` on the 100,000-node workloads.
 SymPy is skipped above ``SYMPY_LIMIT`` nodes, where it takes minutes or
-overflows the stack.  Times are the best of a few runs; none is asserted in
-the tests.
+overflows the stack, and stopped after ``SYMPY_TIMEOUT`` seconds.  Times
+are the best of a few runs; none is asserted in the tests.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from cgcli.present.diff_text import diff_text  # noqa: E402
 from cgcli.present.json import dumps, grad_json  # noqa: E402
 
 SYMPY_LIMIT = 2_000
+SYMPY_TIMEOUT = 60
 
 
 def best(f: Callable[[], Any], repeat: int) -> float:
@@ -121,22 +122,39 @@ def measure(load: workloads.Workload, repeat: int) -> dict[str, Any]:
     row["cgcli s"] = best(cgcli_diff, repeat)
     row["grad --json s"] = best(grad_json_once, repeat)
     if row["f"] <= SYMPY_LIMIT:
-        import sympy as sp
-
-        def sympy_diff() -> tuple[list[Any], Any]:
-            expr, symbols = sympy_expression(graph)
-            derivatives = [sp.diff(expr, s) for s in symbols.values()]
-            return derivatives, sp.cse(derivatives)
-
-        try:
-            start = time.perf_counter()
-            derivatives, (replacements, reduced) = sympy_diff()
-            row["sympy s"] = time.perf_counter() - start
-            row["sympy tree ops"] = sum(sp.count_ops(e) for e in derivatives)
-            row["sympy cse ops"] = sum(sp.count_ops(e) for _, e in replacements) + sum(sp.count_ops(e) for e in reduced)
-        except RecursionError:
-            row["sympy s"] = "RecursionError"
+        row.update(sympy_row(load.text))
     return row
+
+
+def _sympy_child(text: str, out: Any) -> None:
+    import sympy as sp
+
+    try:
+        start = time.perf_counter()
+        expr, symbols = sympy_expression(parse(text))
+        derivatives = [sp.diff(expr, s) for s in symbols.values()]
+        replacements, reduced = sp.cse(derivatives)
+        seconds = time.perf_counter() - start
+        tree = sum(sp.count_ops(e) for e in derivatives)
+        cse = sum(sp.count_ops(e) for _, e in replacements) + sum(sp.count_ops(e) for e in reduced)
+        out.put({"sympy s": seconds, "sympy tree ops": tree, "sympy cse ops": cse})
+    except RecursionError:
+        out.put({"sympy s": "RecursionError"})
+
+
+def sympy_row(text: str) -> dict[str, Any]:
+    """SymPy's diff + cse of ``text``, in a child process stopped after SYMPY_TIMEOUT seconds."""
+    import multiprocessing
+
+    queue: Any = multiprocessing.Queue()
+    child = multiprocessing.Process(target=_sympy_child, args=(text, queue))
+    child.start()
+    child.join(SYMPY_TIMEOUT)
+    if child.is_alive():
+        child.terminate()
+        child.join()
+        return {"sympy s": f"> {SYMPY_TIMEOUT} s"}
+    return queue.get() if not queue.empty() else {"sympy s": "failed"}
 
 
 def order_ten() -> dict[str, Any]:
