@@ -440,7 +440,8 @@ def reachable(graph: Graph, roots: Iterable[int]) -> list[bool]:
 
 
 def compact(graph: Graph, roots: list[int], variables: Iterable[str]) -> tuple[Graph, list[int]]:
-    """A new graph of only the nodes ``roots`` depend on (every one of ``variables`` kept); the roots' new ids."""
+    """A new graph of only the nodes ``roots`` depend on (every one of ``variables`` kept), with
+    its evaluation plan; and each old node's new id (-1 for the nodes left out)."""
     keep = reachable(graph, roots)
     out = Graph(source=graph.source)
     for name in variables:
@@ -455,4 +456,4 @@ def compact(graph: Graph, roots: list[int], variables: Iterable[str]) -> tuple[G
             new[i] = out.constant(graph.constants[i], graph.leaf_text[i])
         else:
             new[i] = out.variable(graph.leaf_text[i])
-    return out, [new[r] for r in roots]
+    return out, new

@@ -44,6 +44,7 @@ class Derivatives:
             in topological order.
         order: how many times ``derivatives`` were differentiated.
         value: f's value, when a point was given.
+        named: node -> the name the program gave it (``q`` of ``q = x + y``).
     """
 
     graph: Graph
@@ -54,6 +55,7 @@ class Derivatives:
     shared: dict[int, str] = field(default_factory=dict)
     order: int = 1
     value: float | None = None
+    named: dict[int, str] = field(default_factory=dict)
 
     def all(self) -> list[Derivative]:
         """Every derivative to print: the hessian's when there is one, else ``derivatives``."""
@@ -72,7 +74,7 @@ def differentiate(
     order: int = 1,
     hessian: bool = False,
     point: Mapping[str, float] | None = None,
-    output: str = "f",
+    output: str | None = None,
 ) -> Derivatives:
     """The derivatives of ``graph``'s output, symbolically.
 
@@ -82,7 +84,7 @@ def differentiate(
         order: differentiate this many times (needs exactly one ``wrt`` variable).
         hessian: also every second derivative ∂²f/∂u∂v of the ``wrt`` variables.
         point: values of every variable: each derivative's value there is filled in.
-        output: f's name.
+        output: f's name (default: the program's, `Graph.output_name`).
 
     Raises:
         UsageError: an unknown ``wrt`` name, ``order`` without exactly one
@@ -108,7 +110,8 @@ def differentiate(
     try:
         s = Symbolic()
         s.graph.source = graph.source
-        f = copy(s, graph)[graph.output]
+        new = copy(s, graph)
+        f = new[graph.output]
         grads = gradient(s, f)
         nodes: dict[tuple[str, ...], int] = {}
         for v in names:
@@ -125,13 +128,16 @@ def differentiate(
         if collecting:
             gc.enable()
     made = {key: Derivative(key, node) for key, node in nodes.items()}
-    result = Derivatives(s.graph, f, output, {}, order=order)
+    # the program's own names (q of q = x + y) name the nodes they still stand for
+    named = {new[i]: name for i, name in graph.names.items() if s.graph.ops[new[i]] is not None}
+    result = Derivatives(s.graph, f, output or graph.output_name, {}, order=order, named=named)
     if hessian:
         result.derivatives = {v: Derivative((v,), grads[v]) for v in names}
         result.hessian = {u: {v: made[(u, v)] for v in names} for u in names}
     else:
         result.derivatives = {v: made[(v,) * order] for v in names}
-    result.shared = shared_names(s.graph, [d.node for d in result.all()], avoid=set(graph.variables) | {output})
+    avoid = set(graph.variables) | set(graph.definitions) | {result.output}
+    result.shared = shared_names(s.graph, [d.node for d in result.all()], avoid, named)
     if point is not None and first is not None:
         result.value = first.output
         for d in result.derivatives.values():
@@ -139,10 +145,10 @@ def differentiate(
                 d.value = first.gradient[d.wrt[0]]  # exactly grad's number
         later = [d for d in made.values() if len(d.wrt) > 1]
         if later:  # higher derivatives: a forward pass over the nodes they use
-            small, roots = compact(s.graph, [d.node for d in later], graph.variables)
+            small, new = compact(s.graph, [d.node for d in later], graph.variables)
             values = forward(small, point)[0]
-            for d, root in zip(later, roots, strict=True):
-                d.value = values[root]
+            for d in later:
+                d.value = values[new[d.node]]
     return result
 
 
@@ -161,12 +167,17 @@ def _wrt(graph: Graph, wrt: Sequence[str] | None, order: int, hessian: bool) -> 
     return names
 
 
-def shared_names(graph: Graph, roots: list[int], avoid: set[str]) -> dict[int, str]:
+def shared_names(
+    graph: Graph, roots: list[int], avoid: set[str], named: Mapping[int, str] | None = None
+) -> dict[int, str]:
     """Name every op node that ``roots`` use more than once: t1, t2, … (skipping the names in ``avoid``).
 
     A root counts as one use, so a root that is also used inside another
-    expression is named too.  Names go in topological order.
+    expression is named too.  A node the program named (``named``) keeps
+    its name, and is a statement however often it is used, as in the
+    lecture's staged code.  Names go in topological order.
     """
+    named = named or {}
     uses = [0] * len(graph)
     seen = [False] * len(graph)
     stack = list(roots)
@@ -182,10 +193,15 @@ def shared_names(graph: Graph, roots: list[int], avoid: set[str]) -> dict[int, s
             if not seen[j]:
                 stack.append(j)
     names: dict[int, str] = {}
-    taken = avoid | set(CONSTANTS) | set(FUNCTIONS)
+    taken = avoid | set(named.values()) | set(CONSTANTS) | set(FUNCTIONS)
     k = 0
     for i, op in enumerate(graph.ops):
-        if op is None or uses[i] < 2 or _trivial(graph, i):
+        if op is None or not seen[i]:
+            continue
+        if i in named:
+            names[i] = named[i]
+            continue
+        if uses[i] < 2 or _trivial(graph, i):
             continue
         k += 1
         while f"t{k}" in taken:

@@ -107,9 +107,10 @@ def diff_python(result: Derivatives) -> str:
     roots = [result.function, *(d.node for d in result.all())]
     if result.hessian is not None:
         roots += [d.node for d in result.derivatives.values()]
-    graph, new = compact(result.graph, roots, result.graph.variables)
-    renamed = dict(zip(roots, new, strict=True))
-    names = shared_names(graph, new, avoid=set(variables.values()) | _RESERVED)
+    graph, renamed = compact(result.graph, roots, result.graph.variables)
+    new = [renamed[r] for r in roots]
+    named = {renamed[i]: name for i, name in result.named.items() if renamed[i] >= 0}
+    names = shared_names(graph, new, set(variables.values()) | _RESERVED, python_named(named, variables))
     _name_deep(graph, names, set(variables.values()) | _RESERVED)
     syntax = PythonSyntax(variables)
     used = {op.key for op in graph.ops if op is not None}
@@ -140,6 +141,13 @@ def diff_python(result: Derivatives) -> str:
     else:
         lines.append("    return value, derivatives")
     return "\n".join(lines)
+
+
+def python_named(named: Mapping[int, str], variables: Mapping[str, str]) -> dict[int, str]:
+    """The program's names, renamed where they would clash in Python (as the variables are)."""
+    taken = set(variables.values())
+    renamed = python_names(list(named.values()), taken)
+    return {i: renamed[name] for i, name in named.items()}
 
 
 def _name_deep(graph: Graph, names: dict[int, str], taken: set[str]) -> None:

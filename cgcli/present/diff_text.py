@@ -39,7 +39,11 @@ def statements(result: Derivatives, nodes: list[int] | None = None) -> list[str]
 
 def program(result: Derivatives, d: Derivative) -> str:
     """A complete cgcli program whose value is the derivative: its statements, then its expression."""
-    return "\n".join([*statements(result, program_nodes(result.graph, d.node, result.shared)), expression(result, d)])
+    lines = statements(result, program_nodes(result.graph, d.node, result.shared))
+    last = expression(result, d)
+    if lines and last.startswith("-"):  # a line that begins with an operator continues the one above
+        last = f"({last})"
+    return "\n".join([*lines, last])
 
 
 def diff_text(result: Derivatives, digits: int = 6) -> str:

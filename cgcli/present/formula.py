@@ -1,7 +1,8 @@
 """Write a node of a graph as a formula, in some output's syntax, without recursion.
 
 `write` walks the graph with an explicit stack, the way
-`cgcli.language.printer.to_text` does; a `Syntax` says how one node reads
+`cgcli.language.printer.to_text` does, with the same parentheses
+(`cgcli.core.notation.needs_parens`); a `Syntax` says how one node reads
 (its pieces: literal text and input ids) and how tightly it binds.  Nodes
 in ``names`` are written as their name (the shared statements of ``cgcli
 diff``), so the text stays linear in the graph's size however much it shares.
@@ -15,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..core.graph import Graph
+from ..core.notation import needs_parens
 from ..core.ops import ATOM
-from ..language.printer import _needs_parens
 
 Piece = str | int
 
@@ -51,7 +52,7 @@ class Syntax:
             for k, j in enumerate(inputs):
                 out += [", ", j] if k else [j]
             return [*out, ")"]
-        wrapped = [["(", j, ")"] if _needs_parens(op, k, binding[j]) else [j] for k, j in enumerate(inputs)]
+        wrapped = [["(", j, ")"] if needs_parens(op, k, binding[j]) else [j] for k, j in enumerate(inputs)]
         if len(inputs) == 1:
             return [op.symbol, *wrapped[0]]
         symbol = self.power if op.symbol == "^" else f" {op.symbol} "
