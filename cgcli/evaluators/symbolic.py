@@ -29,6 +29,7 @@ so a 100,000-deep expression is no deeper to differentiate than to evaluate.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -106,13 +107,19 @@ class Symbolic:
 
     def apply(self, op: Op, *args: int) -> int:
         """``op`` applied to ``args``: folded if they are constants, else shared if made before."""
-        values = [self.graph.constants.get(a) for a in args]
-        if None not in values:
-            folded = _fold(op, values)  # type: ignore[arg-type]
+        constants = self.graph.constants
+        for a in args:
+            if a not in constants:
+                break
+        else:
+            folded = _fold(op, [constants[a] for a in args])
             if folded is not None:
                 return self.const(folded)
-        key = op.key if op.key != "pow_var" else "pow"
-        memo_key = (key, *sorted(args)) if key in _COMMUTATIVE else (key, *args)
+        key = op.key if op is not _POW_VAR else "pow"
+        if key in _COMMUTATIVE and args[0] > args[1]:
+            memo_key: tuple[Any, ...] = (key, args[1], args[0])
+        else:
+            memo_key = (key, *args)
         i = self._memo.get(memo_key)
         if i is None:
             i = self._memo[memo_key] = self._append(op, args)
@@ -134,7 +141,9 @@ class Symbolic:
         op = OPS.get(name)
         if op is None or name in _BUILDERS:
             raise AttributeError(name)
-        return lambda *args: self.apply(op, *args)
+        method = functools.partial(self.apply, op)
+        setattr(self, name, method)  # found directly from now on: rules call these for every node
+        return method
 
     def build(self, op: Op, *args: int) -> int:
         """``op`` applied to ``args`` through its simplifying constructor."""

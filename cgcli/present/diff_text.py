@@ -8,7 +8,7 @@ statements and expression together are a program (`program`).
 from __future__ import annotations
 
 from ..modes.diff import Derivative, Derivatives, program_nodes
-from .formula import Syntax, write
+from .formula import Syntax, bindings, write
 from .numbers import short
 
 TEXT = Syntax()
@@ -34,7 +34,8 @@ def expression(result: Derivatives, d: Derivative) -> str:
 def statements(result: Derivatives, nodes: list[int] | None = None) -> list[str]:
     """``NAME = EXPR`` for the shared ``nodes`` (default: all), in order."""
     chosen = result.shared if nodes is None else nodes
-    return [f"{result.shared[i]} = {write(result.graph, i, TEXT, result.shared, expand=True)}" for i in chosen]
+    binding = bindings(result.graph, TEXT, result.shared)
+    return [f"{result.shared[i]} = {write(result.graph, i, TEXT, result.shared, True, binding)}" for i in chosen]
 
 
 def program(result: Derivatives, d: Derivative) -> str:

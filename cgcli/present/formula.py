@@ -52,11 +52,17 @@ class Syntax:
             for k, j in enumerate(inputs):
                 out += [", ", j] if k else [j]
             return [*out, ")"]
-        wrapped = [["(", j, ")"] if needs_parens(op, k, binding[j]) else [j] for k, j in enumerate(inputs)]
         if len(inputs) == 1:
-            return [op.symbol, *wrapped[0]]
-        symbol = self.power if op.symbol == "^" else f" {op.symbol} "
-        return [*wrapped[0], symbol, *wrapped[1]]
+            (j,) = inputs
+            return [op.symbol, "(", j, ")"] if needs_parens(op, 0, binding[j]) else [op.symbol, j]
+        a, b = inputs
+        out = ["(", a, ")"] if needs_parens(op, 0, binding[a]) else [a]
+        out.append(self.power if op.symbol == "^" else f" {op.symbol} ")
+        if needs_parens(op, 1, binding[b]):
+            out += ["(", b, ")"]
+        else:
+            out.append(b)
+        return out
 
 
 class _Binding(dict[int, int]):
@@ -70,9 +76,24 @@ class _Binding(dict[int, int]):
         return ATOM if j in self.names else self.syntax.precedence(self.graph, j)
 
 
-def write(graph: Graph, root: int, syntax: Syntax, names: Mapping[int, str], expand: bool = False) -> str:
+def bindings(graph: Graph, syntax: Syntax, names: Mapping[int, str]) -> Mapping[int, int]:
+    """How tightly each node binds as written, found when first asked; pass it to every `write` of one output."""
+    return _Binding(graph, syntax, names)
+
+
+def write(
+    graph: Graph,
+    root: int,
+    syntax: Syntax,
+    names: Mapping[int, str],
+    expand: bool = False,
+    binding: Mapping[int, int] | None = None,
+) -> str:
     """The formula of ``root``; named nodes appear as their names (``root`` itself too, unless ``expand``)."""
-    binding = _Binding(graph, syntax, names)
+    if binding is None:
+        binding = _Binding(graph, syntax, names)
+    ops, leaf_text, pieces = graph.ops, graph.leaf_text, syntax.pieces
+    plain = type(syntax).leaf is Syntax.leaf  # the grammar's own leaves: their text as written
     out: list[str] = []
     stack: list[Piece] = [root]
     first = expand
@@ -85,8 +106,8 @@ def write(graph: Graph, root: int, syntax: Syntax, names: Mapping[int, str], exp
             out.append(syntax.name(names[item]))
             continue
         first = False
-        if graph.ops[item] is None:
-            out.append(syntax.leaf(graph, item))
+        if ops[item] is None:
+            out.append(leaf_text[item] if plain else syntax.leaf(graph, item))
             continue
-        stack.extend(reversed(syntax.pieces(graph, item, binding)))
+        stack.extend(reversed(pieces(graph, item, binding)))
     return "".join(out)
