@@ -100,11 +100,20 @@ def test_order_labels_and_hessian_labels() -> None:
         (["x*y", "--wrt", "q"], "--wrt names q, which the expression does not use (it uses x, y)"),
         (["x*y", "--order", "2"], "--order 2 differentiates by one variable: give exactly one, as in --wrt x"),
         (["x*y", "--order", "2", "--wrt", "x,y"], "--order 2 differentiates by one variable"),
+        (["x^3", "--order", "2"], "--order 2 differentiates by one variable"),
         (["x*y", "--order", "2", "--wrt", "x", "--hessian"], "--order and --hessian cannot be combined"),
         (["x*y", "--x=1"], "missing value for y"),
         (["x*", "--wrt", "x"], "unexpected end"),
     ],
-    ids=["unknown-wrt", "order-without-wrt", "order-two-wrt", "order-and-hessian", "missing-var", "parse"],
+    ids=[
+        "unknown-wrt",
+        "order-without-wrt",
+        "order-two-wrt",
+        "order-one-variable-no-wrt",
+        "order-and-hessian",
+        "missing-var",
+        "parse",
+    ],
 )
 def test_errors_exit_2_with_one_message(args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, ["diff", *args])
@@ -172,3 +181,16 @@ def test_real_subprocess() -> None:
         [sys.executable, "-m", "cgcli", "diff", "(x+y)*z"], capture_output=True, text=True, timeout=60, check=False
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "∂f/∂x = z\n∂f/∂y = z\n∂f/∂z = x + y\n", "")
+
+
+@pytest.mark.parametrize(
+    "expression, expected",
+    [
+        ("1e308*10*x", "∂f/∂x = 1e+308 * 10\n"),  # the product overflows: it stays as written, and grad says inf
+        ("max(x, x, x)", "∂f/∂x = 1\n"),
+        ("5", ""),
+    ],
+    ids=["overflowing-constant", "max-of-one-node", "no-variables"],
+)
+def test_edges(expression: str, expected: str) -> None:
+    assert text_of(expression) == expected

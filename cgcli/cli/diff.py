@@ -56,7 +56,7 @@ def diff(
       $ cgcli diff 'x^2*y' --hessian --format latex
     """
     graph, point = load(expression, assignments, fused)
-    names = [name.strip() for name in wrt.split(",")] if wrt else None
+    names = [name.strip() for name in wrt.split(",") if name.strip()] if wrt else None
     result = differentiate(graph, names, order, hessian, point or None)
     if as_json:
         fmt = "json"
@@ -76,4 +76,6 @@ def diff(
     else:
         from ..present.diff_text import diff_text
 
-        click.echo(diff_text(result, digits))
+        text = diff_text(result, digits)
+        if text:  # an expression without variables has no derivatives to print
+            click.echo(text)

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..core.graph import Graph
-from ..core.ops import OPS, Op
+from ..core.ops import OPS, VARIADIC, Op
 
 _ADD, _SUB, _MUL, _DIV, _NEG, _POW = (OPS[k] for k in ("add", "sub", "mul", "div", "neg", "pow"))
 _POW_VAR = OPS["pow_var"]
@@ -54,6 +54,28 @@ def number_text(v: float) -> str:
     if v.is_integer() and abs(v) < 1e15:
         return str(int(v))
     return repr(v)
+
+
+class _NotFinite(ArithmeticError):
+    """A rule would make an infinite constant (1e308 * 10): the node is built as asked instead."""
+
+
+def _plain_on_overflow(key: str) -> Callable[[Callable[..., int]], Callable[..., int]]:
+    """Build the node as asked, unsimplified, when a rule of ``key``'s constructor overflows a constant."""
+
+    def decorate(rule: Callable[..., int]) -> Callable[..., int]:
+        op = OPS[key]
+
+        @functools.wraps(rule)
+        def build(self: Symbolic, *args: int) -> int:
+            try:
+                return rule(self, *args)
+            except _NotFinite:
+                return self.apply(op, *args)
+
+        return build
+
+    return decorate
 
 
 class Symbolic:
@@ -83,8 +105,15 @@ class Symbolic:
     # -- leaves -----------------------------------------------------------
 
     def const(self, v: float) -> int:
-        """The constant node of value ``v`` (one node per value)."""
+        """The constant node of value ``v`` (one node per value).
+
+        Raises:
+            _NotFinite: ``v`` is an infinity or NaN, which the grammar cannot write;
+                the rule that combined constants into it is not applied.
+        """
         v = float(v) + 0.0  # -0.0 is 0: the grammar cannot write it, and no rule needs it
+        if v - v != 0:
+            raise _NotFinite
         text = number_text(v)
         i = self._consts.get(text)
         if i is None:
@@ -115,6 +144,8 @@ class Symbolic:
             folded = _fold(op, [constants[a] for a in args])
             if folded is not None:
                 return self.const(folded)
+        if op.arity == VARIADIC and all(a == args[0] for a in args):  # max(a, a) is a, and so is its gradient
+            return args[0]
         key = op.key if op is not _POW_VAR else "pow"
         if key in _COMMUTATIVE and args[0] > args[1]:
             memo_key: tuple[Any, ...] = (key, args[1], args[0])
@@ -231,6 +262,7 @@ class Symbolic:
                 return self.add(merged, other) if signs[other] > 0 else self.sub(merged, other)
         return None
 
+    @_plain_on_overflow("add")
     def add(self, a: int, b: int) -> int:
         ca, cb = self.value(a), self.value(b)
         if ca is not None and cb is None:  # constants last: x + 1
@@ -256,6 +288,7 @@ class Symbolic:
                 return self.sub(b, self.scaled(-ka, ua))
         return self.apply(_ADD, a, b)
 
+    @_plain_on_overflow("sub")
     def sub(self, a: int, b: int) -> int:
         ca, cb = self.value(a), self.value(b)
         if cb == 0:
@@ -281,6 +314,7 @@ class Symbolic:
                 return self.neg(self.add(self.scaled(-ka, ua), b))
         return self.apply(_SUB, a, b)
 
+    @_plain_on_overflow("neg")
     def neg(self, a: int) -> int:
         ca = self.value(a)
         if ca is not None:
@@ -295,6 +329,7 @@ class Symbolic:
             return self.scaled(-self.graph.constants[inputs[0]], inputs[1])
         return self.apply(_NEG, a)
 
+    @_plain_on_overflow("mul")
     def mul(self, a: int, b: int) -> int:
         ca, cb = self.value(a), self.value(b)
         if ca is None and cb is not None:  # constant factors first: 3 * x
@@ -328,6 +363,7 @@ class Symbolic:
                 return self.pow(ua, self.const(pa + pb))
         return self.apply(_MUL, a, b)
 
+    @_plain_on_overflow("div")
     def div(self, a: int, b: int) -> int:
         ca, cb = self.value(a), self.value(b)
         if cb is not None and ca is None:
@@ -344,6 +380,8 @@ class Symbolic:
         # signs move outwards, and so do constant factors of the numerator:
         # -2 / x is -(2 / x), (3 * u) / v is 3 * (u / v)
         (ka, ua), (kb, ub) = self._term(a), self._term(b)
+        if ua == ub:  # (3 * u) / (2 * u) is 1.5, as u / u is 1
+            return self.const(ka / kb)
         if kb < 0:
             return self.neg(self.div(a, self.scaled(-kb, ub)))
         if ca is not None and ca < 0:
@@ -354,6 +392,7 @@ class Symbolic:
             return self.scaled(ka, self.div(ua, b))
         return self.apply(_DIV, a, b)
 
+    @_plain_on_overflow("pow")
     def pow(self, a: int, b: int) -> int:
         ca, cb = self.value(a), self.value(b)
         if cb is not None and ca is None:

@@ -81,7 +81,7 @@ def differentiate(
     Args:
         graph: from `cgcli.parse` (or `cgcli.fuse`).
         wrt: the variables to differentiate by (default: all, in order of first use).
-        order: differentiate this many times (needs exactly one ``wrt`` variable).
+        order: differentiate this many times (needs ``wrt`` to name exactly one variable).
         hessian: also every second derivative ∂²f/∂u∂v of the ``wrt`` variables.
         point: values of every variable: each derivative's value there is filled in.
         output: f's name (default: the program's, `Graph.output_name`).
@@ -162,7 +162,7 @@ def _wrt(graph: Graph, wrt: Sequence[str] | None, order: int, hessian: bool) -> 
     if unknown:
         uses = ", ".join(graph.variables) if graph.variables else "no variables"
         raise UsageError(f"--wrt names {', '.join(unknown)}, which the expression does not use (it uses {uses})")
-    if order > 1 and len(names) != 1:
+    if order > 1 and (not wrt or len(names) != 1):  # by which variable must be said, even when there is one
         raise UsageError(f"--order {order} differentiates by one variable: give exactly one, as in --wrt x")
     return names
 
