@@ -21,7 +21,7 @@ from .. import __version__
 from ..core.graph import Graph
 from ..errors import USAGE, CgcliError, UsageError
 from ..language.parser import parse
-from .args import ExpressionCommand, parse_variables, read_expression
+from .args import ExpressionCommand, check_names, read_expression, read_values
 
 INTERNAL = 70  # EX_SOFTWARE: a bug in cgcli, not in the input
 IO_ERROR = 74  # EX_IOERR: the results could not be written (a full disk)
@@ -35,6 +35,13 @@ def expression_command(group: click.Group, name: str) -> Callable[[Callable[...,
     def decorate(f: Callable[..., Any]) -> click.Command:
         f = _out_of_memory_in_place(f)
         f = click.argument("expression", required=False, metavar="EXPR")(f)
+        f = click.option(
+            "--at",
+            metavar="FILE|-",
+            expose_value=False,
+            callback=_remember_at,
+            help='Read variables from a JSON object such as {"x": -2} (- for standard input); options override it.',
+        )(f)
         f = click.option(
             "--var",
             "assignments",
@@ -71,14 +78,35 @@ def _out_of_memory_in_place(command: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-def load(expression: str | None, assignments: tuple[str, ...], fused: bool = False) -> tuple[Graph, dict[str, float]]:
-    """Read and parse the expression (fused, if asked), and the point to evaluate it at."""
+def _remember_at(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """--at is read by `load`, after the expression (both may be standard input)."""
+    ctx.meta[AT] = value
+
+
+AT = "cgcli.at"
+
+
+def load(
+    expression: str | None, assignments: tuple[str, ...], fused: bool = False, missing: str = "error"
+) -> tuple[Graph, dict[str, float]]:
+    """Read and parse the expression (fused, if asked), and the point to evaluate it at.
+
+    ``missing``: what a variable without a value means (`cgcli.cli.args.check_names`).
+    """
+    ctx = click.get_current_context()
+    at = ctx.meta.get(AT)
+    if at == "-" and expression == "-":
+        raise UsageError("the expression and --at cannot both come from standard input")
     graph = parse(read_expression(expression))
     if fused:
         from ..core.fuse import fuse
 
         graph = fuse(graph)
-    return graph, parse_variables(assignments)
+    notes: list[str] = []
+    point = read_values(at, assignments, notes)
+    warn(notes)
+    check_names(graph, point, [o for p in ctx.command.params for o in p.opts], missing)
+    return graph, point
 
 
 def warn(messages: list[str]) -> None:

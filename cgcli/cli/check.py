@@ -106,7 +106,7 @@ def check_command(
     """
     from ..modes.check import check
 
-    graph, point = load(expression, assignments)
+    graph, point = load(expression, assignments, missing="random" if samples is None else "drawn")
     report = check(
         graph,
         point,

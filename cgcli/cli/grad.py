@@ -9,7 +9,7 @@ import click
 from ..core.engine import evaluate
 from ..errors import UsageError
 from ..language.parser import parse
-from .app import cli, expression_command, load, warn
+from .app import AT, cli, expression_command, load, warn
 from .args import read_expression
 
 
@@ -83,8 +83,8 @@ def grad(
 
 def grad_points(expression: str | None, assignments: tuple[str, ...], path: str, fmt: str | None) -> None:
     """``grad --points``: stream the records of ``path`` through the graph (NumPy is imported only here)."""
-    if assignments:
-        raise UsageError("--points reads every variable from its records; drop the variables given as options")
+    if assignments or click.get_current_context().meta.get(AT):
+        raise UsageError("--points reads every variable from its records; drop the variables given as options or --at")
     if path == "-" and expression == "-":
         raise UsageError("the expression and --points cannot both come from standard input")
     graph = parse(read_expression(expression))
