@@ -12,6 +12,7 @@ import functools
 import io
 import os
 import sys
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ import click
 
 from .. import __version__
 from ..core.graph import Graph
+from ..core.ops import CONSTANTS, FUNCTIONS
 from ..errors import USAGE, CgcliError, UsageError
 from ..language.parser import parse
 from .args import ExpressionCommand, check_names, read_expression, read_values
@@ -49,10 +51,27 @@ def expression_command(group: click.Group, name: str) -> Callable[[Callable[...,
             metavar="NAME=VALUE",
             help="Set a variable (also --NAME=VALUE, --NAME VALUE, NAME=VALUE).",
         )(f)
-        return group.command(name, cls=ExpressionCommand, context_settings=CONTEXT)(f)
+        return group.command(name, cls=ExpressionCommand, context_settings=CONTEXT, epilog=LANGUAGE)(f)
 
     return decorate
 
+
+#: the language in brief, under every expression command's --help (from the op table, so it stays current)
+LANGUAGE = "\n".join(
+    [
+        "\b",
+        "The language (README: The expression language):",
+        "  operators  + - * / ^ (also **), unary -, parentheses",
+        *textwrap.wrap(
+            ", ".join(sorted(set(FUNCTIONS) - {"max", "min", "pow"}))
+            + ", max(a, b, ...), min(a, b, ...), pow(a, b); log is natural",
+            width=78,
+            initial_indent="  functions  ",
+            subsequent_indent=" " * 13,
+        ),
+        f"  constants  {', '.join(CONSTANTS)}",
+    ]
+)
 
 OUT_OF_MEMORY = "out of memory: the expression or input is too large"
 
@@ -116,6 +135,12 @@ def warn(messages: list[str]) -> None:
 
 class Cgcli(click.Group):
     """The command group; turns every error of a command into SPEC.md's message and exit code."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args:  # bare cgcli: the help, on stdout, exit 0 (as git and click's default do)
+            click.echo(ctx.get_help())
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -34,16 +34,17 @@ class ExpressionCommand(click.Command):
     """A click command whose arguments are ``EXPR`` plus variables in any of SPEC.md's forms."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        for_click, variables = self._sort(args)
+        for_click, variables = self._sort(args, ctx)
         rest = super().parse_args(ctx, for_click)
         # NOTE: the variables bypass click's parser, which pops each argument from the
         # front of a list: 100,000 of them took seconds (bench/args.py)
         ctx.params["assignments"] = tuple(variables)
         return rest
 
-    def _sort(self, args: list[str]) -> tuple[list[str], list[str]]:
+    def _sort(self, args: list[str], ctx: click.Context) -> tuple[list[str], list[str]]:
         """The arguments for click (options, then ``--`` and the expression), and the variables as NAME=VALUE."""
-        options = {opt: p for p in self.get_params(click.Context(self)) for opt in (*p.opts, *p.secondary_opts)}
+        # NOTE: ctx, not a fresh Context: only it knows the help options (-h as well as --help)
+        options = {opt: p for p in self.get_params(ctx) for opt in (*p.opts, *p.secondary_opts)}
         for_click: list[str] = []
         variables: list[str] = []
         positional: list[str] = []

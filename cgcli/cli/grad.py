@@ -12,9 +12,14 @@ from ..language.parser import parse
 from .app import AT, cli, expression_command, load, warn
 from .args import read_expression
 
+JSON_HELP = (
+    "Print one JSON document instead of the table: expression, value, gradient (by variable) and "
+    'nodes (id, op, expr, inputs, value, local, grad, role); non-finite numbers as "inf", "nan".'
+)
+
 
 @expression_command(cli, "grad")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (SPEC.md's shape) instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True, help="Significant digits shown.")
 @click.option("--steps", is_flag=True, help="Narrate the backward pass edge by edge.")
 @click.option("--fuse", "fused", is_flag=True, help="Collapse every 1/(1+exp(-E)) into one sigmoid gate.")
