@@ -51,6 +51,7 @@ def check_json(report: CheckReport) -> dict[str, Any]:
                 "ok": v.ok,
                 "kink": v.kink,
                 "band": v.band,
+                "decided_by": v.decided_by,
                 "h": v.h,
             }
             if v.left is not None and v.right is not None:
