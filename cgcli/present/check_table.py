@@ -62,7 +62,11 @@ def _band(v: VariableCheck) -> Text:
 def _verdict(v: VariableCheck, digits: int) -> Text:
     if v.decided_by == "not finite":
         wide, narrow = v.diverging or (math.nan, math.nan)
-        grows = f"differences {short(wide, digits)} at h={short(v.h, 2)}, {short(narrow, digits)} at h={short(v.h / 100, 2)}"
+        at_h, at_h100 = (
+            f"{short(wide, digits)} at h={short(v.h, 2)}",
+            f"{short(narrow, digits)} at h={short(v.h / 100, 2)}",
+        )
+        grows = f"differences {at_h}, {at_h100}"
         if v.ok:
             text = f"ok: the derivative is infinite here: {grows}"
         elif math.isnan(v.analytic):
