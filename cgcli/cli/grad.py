@@ -68,14 +68,16 @@ def grad(
     result = evaluate(graph, point)
     warn(result.warnings)
     if as_json:
-        from ..present.json import dumps, grad_json
+        from ..present.json import grad_json_chunks
 
-        document = grad_json(result)
+        extra = {}
         if steps:
             from ..present.steps import steps_json
 
-            document["steps"] = steps_json(result)
-        click.echo(dumps(document))
+            extra["steps"] = steps_json(result)
+        for chunk in grad_json_chunks(result, extra):
+            click.echo(chunk, nl=False)
+        click.echo()
     else:
         from ..present.table import grad_view, print_rich
 
