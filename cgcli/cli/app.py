@@ -21,8 +21,8 @@ import click
 from .. import __version__
 from ..core.graph import Graph
 from ..core.ops import CONSTANTS, FUNCTIONS
-from ..errors import USAGE, CgcliError, UsageError
-from ..language.parser import parse
+from ..errors import USAGE, CgcliError, ParseError, UsageError
+from ..language.parser import parse, place
 from .args import ExpressionCommand, check_names, read_expression, read_values
 
 INTERNAL = 70  # EX_SOFTWARE: a bug in cgcli, not in the input
@@ -110,6 +110,8 @@ def load(
 ) -> tuple[Graph, dict[str, float]]:
     """Read and parse the expression (fused, if asked), and the point to evaluate it at.
 
+    A definition the output does not use is a warning here; a value given for
+    a defined name is a usage error that points at its definition.
     ``missing``: what a variable without a value means (`cgcli.cli.args.check_names`).
     """
     ctx = click.get_current_context()
@@ -117,13 +119,26 @@ def load(
     if at == "-" and expression == "-":
         raise UsageError("the expression and --at cannot both come from standard input")
     graph = parse(read_expression(expression))
+    notes: list[str] = []
+    point = read_values(at, assignments, notes)
+    warn(notes)
+    for name in point:
+        if name in graph.definitions:
+            pos = graph.definitions[name]
+            raise ParseError(
+                graph.source,
+                pos,
+                f"{name} is defined {place(graph.source, pos)} and also given a value on the command line",
+                f"drop the value: {name} is computed from its definition",
+                located=False,
+            )
+    warn(graph.warnings)
+    # the variables of unused definitions are not evaluated: their values are not needed, nor wrong
+    point = {name: value for name, value in point.items() if name not in graph.unused_variables}
     if fused:
         from ..core.fuse import fuse
 
         graph = fuse(graph)
-    notes: list[str] = []
-    point = read_values(at, assignments, notes)
-    warn(notes)
     check_names(graph, point, [o for p in ctx.command.params for o in p.opts], missing)
     return graph, point
 

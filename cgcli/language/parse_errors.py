@@ -36,8 +36,6 @@ _INSTEAD = {
     "–": "write -",
     "—": "write -",
     "‐": "write -",
-    "=": "an expression has no '='; give variables after it, as x=1",
-    ";": "cgcli reads one expression, without ';'",
     "`": "quotes and backticks belong to the shell, not to the expression",
     "'": "quotes and backticks belong to the shell, not to the expression",
     '"': "quotes and backticks belong to the shell, not to the expression",
@@ -83,6 +81,8 @@ def _hint(text: str, pos: int, e: UnexpectedInput, expected: set[str]) -> str:
     if isinstance(e, UnexpectedToken) and e.token.type in _OPERAND and juxtaposed:
         called = call_hint(before, str(e.token)) if e.token.type != "LPAR" else ""  # sin x: call it
         return called or f"did you mean {before[-12:].lstrip()}*{after[:12].rstrip()}? write * between factors"
+    if isinstance(e, UnexpectedToken) and e.token.type == "EQUAL":
+        return "a statement defines one name, as q = x + y; give variables after the program, as x=1"
     shown = sorted(_TERMINALS.get(t, t) for t in expected if t in _TERMINALS)
     if not shown:
         return ""

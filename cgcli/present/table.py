@@ -13,13 +13,16 @@ from rich.text import Text
 
 from ..core.engine import Result
 from ..core.graph import Graph
+from ..core.notation import node_text
 from ..core.ops import ATOM, DISTRIBUTOR, ROLE_MEANING, ROUTER, SWITCHER
-from ..language.printer import node_text
 from .numbers import short
 
 #: a graph of more nodes than 2 × SHOWN shows its first and last SHOWN rows: a table of a
 #: million rows would take Rich minutes to lay out, and nobody reads it
 SHOWN = 500
+
+#: a program of more named nodes than this is shown above the table by its output's statement alone
+PROGRAM_LINES = 12
 
 #: the width of output into a pipe or a file: no cell is ever wrapped
 UNWRAPPED = 100_000
@@ -43,7 +46,7 @@ CHAIN_RULE = (
 
 
 #: what the short headers mean, under the table
-COLUMNS_MEANING = "local: ∂node/∂input, per input #id · grad: ∂f/∂node · blank: nothing flows back"
+COLUMNS_MEANING = "local: ∂node/∂input, per input #id · grad: ∂{out}/∂node · blank: nothing flows back"
 
 #: the narrowest expression column a narrow table cuts expressions to
 EXPR_MIN = 10
@@ -87,7 +90,7 @@ class GradView:
             grad = short(result.grad[i], digits) if flowing(i) else ""
             op_name = graph.op_name(i) + (" (fused)" if i in graph.fused else "")
             role = op.role if op is not None and op.role else ""
-            rows.append((i, graph.text(i), op_name, short(result.value[i], digits), local, grad, role))
+            rows.append((i, _expr(graph, i), op_name, short(result.value[i], digits), local, grad, role))
         headers: tuple[str, ...] = ("id", "expr", "op", "value", "local", "grad", "role")
         cells: list[tuple[str, ...]] = [(str(i), e, o, v, ", ".join(loc), g, r) for i, e, o, v, loc, g, r in rows]
         if _table_width(headers, cells) > width:
@@ -96,16 +99,20 @@ class GradView:
         for header in headers:
             justify: JustifyMethod = "right" if header in ("id", "value", "grad") else "left"
             style = {"value": VALUE, "grad": GRADIENT}.get(header)
+            # NOTE: fold, never crop: below the narrowest layout a long number goes on over
+            # two lines rather than losing digits
             table.add_column(header, justify=justify, style=style, overflow="fold")
         for k, row in enumerate(cells):
             if len(graph) > 2 * SHOWN and k == SHOWN:
                 hidden = len(graph) - 2 * SHOWN
                 table.add_row("⋮", f"{hidden:,} more nodes (--json lists every node)", *[""] * (len(headers) - 2))
             table.add_row(*row)
-        parts: list[Any] = [Text(f"f = {graph.text(graph.output)}"), table, Text(COLUMNS_MEANING, style="dim")]
-        parts.append(Text(f"f = {short(result.output, digits)}", style=VALUE))
+        out = graph.output_name
+        parts: list[Any] = [Text(line) for line in _program(graph)] + [table]
+        parts.append(Text(COLUMNS_MEANING.format(out=out), style="dim"))
+        parts.append(Text(f"{out} = {short(result.output, digits)}", style=VALUE))
         for name, g in result.gradient.items():
-            parts.append(Text(f"∂f/∂{name} = {short(g, digits)}", style=GRADIENT))
+            parts.append(Text(f"∂{out}/∂{name} = {short(g, digits)}", style=GRADIENT))
         for role in roles:
             meaning = ROUTER_TIED if role == ROUTER and _tied(result) else ROLE_MEANING[role]
             parts.append(Text(f"{role}: {meaning}", style="dim"))
@@ -179,12 +186,31 @@ def _fit(graph: Graph, i: int, text: str, budget: int) -> str:
         return text
     op = graph.ops[i]
     if op is not None:
+        # inputs as the rows name them: a leaf's text, a defined name, else #id
         parts = [
-            (graph.leaf_text[j], graph.precedence(j)) if graph.ops[j] is None else (f"#{j}", ATOM)
+            (graph.leaf_text[j], graph.precedence(j))
+            if graph.ops[j] is None
+            else (graph.names[j], ATOM)
+            if j in graph.names
+            else (f"#{j}", ATOM)
             for j in graph.inputs[i]
         ]
-        text = node_text(op, parts)
+        name = graph.names.get(i)
+        text = f"{name} = {node_text(op, parts)}" if name else node_text(op, parts)
     return text if cell_len(text) <= budget else text[: budget - 1] + "…"
+
+
+def _expr(graph: Graph, i: int) -> str:
+    """A row's expression: a named node's name beside it (``q = x + y``)."""
+    name = graph.names.get(i)
+    return f"{name} = {graph.text(i)}" if name else graph.text(i)
+
+
+def _program(graph: Graph) -> list[str]:
+    """The lines above the table: the program's statements (just the output's, when there are many)."""
+    output = graph.output
+    lines = [] if len(graph.names) > PROGRAM_LINES else [_expr(graph, i) for i in sorted(graph.names) if i != output]
+    return [*lines, f"{graph.output_name} = {graph.label(output) if graph.output_alias else graph.text(output)}"]
 
 
 def print_rich(renderable: Any, file: TextIO | None = None) -> None:
