@@ -25,6 +25,8 @@ CASES = [
     ("softplus(x) + sign(x) + step(x) + relu(x) + abs(x) + tanh(x) + sigmoid(x)", {"x": -0.7}),
     ("x", {"x": 1.5}),
     ("pi*e", {}),
+    ("q = x + y; f = q * z", {"x": -2.0, "y": 5.0, "z": -4.0}),  # names, and the output's
+    ("h = sigmoid(w*x); L = h*h", {"w": 0.5, "x": -1.0}),
 ]
 
 

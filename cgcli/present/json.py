@@ -99,18 +99,21 @@ def grad_json_chunks(result: Result, extra: dict[str, Any] | None = None) -> Ite
         _line(key, value)
         for key, value in (
             ("expression", graph.source),
+            ("output", graph.output_name),
             ("value", strict(result.output)),
             ("gradient", {name: strict(g) for name, g in result.gradient.items()}),
         )
     )
     yield ',\n  "nodes": [\n' if len(graph) else ',\n  "nodes": []'
     texts, values, locals_, grads = [graph.text(i) for i in range(len(graph))], result.value, result.local, result.grad
-    ops, inputs, fused = graph.ops, graph.inputs, graph.fused
+    ops, inputs, fused, names_ = graph.ops, graph.inputs, graph.fused, graph.names
     names = [graph.op_name(i) for i in range(len(graph))]
     chunk: list[str] = []
     for i in range(len(graph)):
         op = ops[i]
         tail = ""
+        if i in names_:
+            tail += f', "name": {_string(names_[i])}'
         if op is not None and op.role:
             tail += f', "role": {_string(op.role)}'
         if i in fused:
