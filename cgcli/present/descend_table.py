@@ -1,0 +1,65 @@
+"""The ``descend`` text: a table of some steps, the plot (on a terminal) and the final point."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from ..modes.descend import CONVERGED, DOMAIN, NOT_FINITE, Descent
+from .numbers import short
+from .table import GRADIENT, VALUE
+
+#: the table shows this many steps: the first, the last and evenly spaced ones between
+ROWS = 11
+
+
+def shown_steps(last: int, rows: int = ROWS) -> list[int]:
+    """The steps the table shows, out of 0 … ``last``: all of them when few, else ``rows`` evenly spaced."""
+    if last < rows:
+        return list(range(last + 1))
+    return sorted({round(i * last / (rows - 1)) for i in range(rows)})
+
+
+def descend_view(run: Descent, digits: int = 6, plot: bool = False) -> Group:
+    """A Rich renderable: the run's settings, the table, the plot if asked, the outcome and the final point."""
+    graph = run.graph
+    table = Table()
+    table.add_column("step", justify="right")
+    table.add_column("f", justify="right", style=VALUE)
+    for name in run.wrt:
+        table.add_column(name, justify="right")
+    table.add_column("‖∇f‖", justify="right", style=GRADIENT)
+    at = [list(graph.variables).index(name) for name in run.wrt]
+    for k in shown_steps(run.last):
+        point = run.points[k]
+        cells = [short(point[j], digits) for j in at]
+        table.add_row(str(k), short(run.values[k], digits), *cells, short(run.norm(k), digits))
+    fixed = [name for name in graph.variables if name not in run.wrt]
+    settings = f"descend along {', '.join(run.wrt)}: lr {short(run.lr)}, tol {short(run.tol)}"
+    if fixed:
+        settings += f"; fixed: {', '.join(fixed)}"
+    parts: list[Any] = [Text(f"f = {graph.text(graph.output)}"), Text(settings, style="dim"), table]
+    if plot:
+        from .plot import LossPlot
+
+        parts.append(LossPlot(run.values))
+    parts.append(Text(outcome(run)))
+    final = run.point(run.last)
+    parts.append(Text(f"f = {short(run.values[-1], digits)}", style=VALUE))
+    for name in run.wrt:
+        parts.append(Text(f"{name} = {short(final[name], digits)}"))
+    return Group(*parts)
+
+
+def outcome(run: Descent) -> str:
+    """One line: why the run ended."""
+    k = run.last
+    if run.stopped == CONVERGED:
+        return f"converged at step {k}: |Δf| and ‖∇f‖ below {short(run.tol)}"
+    if run.stopped in (NOT_FINITE, DOMAIN):
+        return f"stopped at step {k + 1} ({run.stopped}); the last good step is {k}"
+    delta = abs(run.values[k] - run.values[k - 1]) if k else float("nan")
+    return f"not converged after {k} steps: |Δf| = {short(delta, 3)}, ‖∇f‖ = {short(run.norm(k), 3)}"
