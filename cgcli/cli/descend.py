@@ -15,13 +15,24 @@ from .check import FiniteRange
 @expression_command(cli, "descend")
 @click.option("--wrt", metavar="NAME,...", help="The variables to train (default: all); the others stay fixed.")
 @click.option(
-    "--lr", type=FiniteRange(min=0, min_open=True), default=DEFAULT_LR, show_default=True, help="The learning rate."
+    "--lr",
+    metavar="R",
+    type=FiniteRange(min=0, min_open=True),
+    default=DEFAULT_LR,
+    show_default=True,
+    help="The learning rate, above 0.",
 )
 @click.option(
-    "--steps", type=click.IntRange(0, MAX_STEPS), default=DEFAULT_STEPS, show_default=True, help="At most N steps."
+    "--steps",
+    metavar="N",
+    type=click.IntRange(0, MAX_STEPS),
+    default=DEFAULT_STEPS,
+    show_default=True,
+    help="At most N steps (0: only the start).",
 )
 @click.option(
     "--tol",
+    metavar="T",
     type=FiniteRange(min=0),
     default=DEFAULT_TOL,
     show_default=True,
