@@ -190,7 +190,7 @@ def test_the_json_shape(runner) -> None:
     assert doc["expression"] == BOWL and doc["lr"] == 0.1 and doc["wrt"] == ["x"] and doc["converged"] is False
     assert doc["steps"] == [
         {"step": 0, "value": 9.0, "point": {"x": 0.0}, "gradient": {"x": -6.0}},
-        {"step": 1, "value": 5.760000000000002, "point": {"x": 0.6000000000000001}, "gradient": {"x": -4.8}},
+        {"step": 1, "value": 5.76, "point": {"x": 0.6000000000000001}, "gradient": {"x": -4.8}},
         {"step": 2, "value": 3.6864, "point": {"x": 1.08}, "gradient": {"x": -3.84}},
     ]
     assert doc["final"] == {"value": 3.6864, "point": {"x": 1.08}}
