@@ -390,3 +390,20 @@ def test_process_divergence_exits_3_with_one_message_and_the_json() -> None:
     assert done.returncode == 3 and "Traceback" not in done.stderr
     assert done.stderr.startswith("cgcli: error: step 511: the value is inf") and done.stderr.count("\n") == 1
     assert json.loads(done.stdout)["steps"][-1]["step"] == 510
+
+
+# -- many variables ------------------------------------------------------------------
+
+
+def test_many_variables_keep_the_table_and_the_messages_short(runner) -> None:
+    n = 3000
+    expression = " + ".join(f"(x{i} - {i % 7})^2" for i in range(n))
+    values = [f"x{i}=0" for i in range(n)]
+    result = runner.invoke(cli, ["descend", expression, *values, "--steps", "2"])
+    assert result.exit_code == 0, result.stderr
+    header = next(line for line in result.stdout.splitlines() if line.startswith("┃ step"))
+    assert "x5 ┃ … 2,994 more ┃" in header and "x6 " not in header
+    assert "descend along x0, x1, x2, x3, x4, x5, x6, x7, x8, x9 … and 2,990 more: lr 0.1" in result.stdout
+    wrong = runner.invoke(cli, ["descend", expression, *values, "--wrt", "x1,q"])
+    assert wrong.exit_code == 2
+    assert wrong.stderr.endswith("(it uses x0, x1, x2, x3, x4, x5, x6, x7, x8, x9 … and 2,990 more)\n")

@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..core.engine import backward, check_point, forward, non_finite_warnings
+from ..core.engine import LISTED, backward, check_point, forward, non_finite_warnings
 from ..core.graph import Graph
 from ..errors import DomainError, EvaluationError, UsageError, number_text
 
@@ -123,7 +123,8 @@ def descend(
     if not (tol >= 0 and math.isfinite(tol)):
         raise UsageError(f"the tolerance must be a finite number from 0 up, not {number_text(tol)}")
     run = Descent(graph, trained, lr, tol)
-    at = [names.index(name) for name in trained]  # a trained variable's place in a point
+    place = {name: j for j, name in enumerate(names)}
+    at = [place[name] for name in trained]  # a trained variable's place in a point
     nodes = [graph.variables[name] for name in trained]
     current = [float(point[name]) for name in names]
     output = graph.output
@@ -171,15 +172,20 @@ def _trained(names: list[str], wrt: Sequence[str] | None) -> list[str]:
         raise UsageError("the expression has no variables to descend along")
     if wrt is None:
         return names
-    unknown = [name for name in wrt if name not in names]
+    known = set(names)
+    unknown = [name for name in wrt if name not in known]
     if unknown:
-        raise UsageError(
-            f"--wrt names {', '.join(unknown)}, which the expression does not use (it uses {', '.join(names)})"
-        )
+        raise UsageError(f"--wrt names {listed(unknown)}, which the expression does not use (it uses {listed(names)})")
     if not wrt:
         raise UsageError("--wrt names no variable")
     chosen = set(wrt)
     return [name for name in names if name in chosen]
+
+
+def listed(names: list[str]) -> str:
+    """Names for a message: the first LISTED of them, so that 100,000 stay one short line."""
+    more = f" … and {len(names) - LISTED:,} more" if len(names) > LISTED else ""
+    return ", ".join(names[:LISTED]) + more
 
 
 def _not_finite(graph: Graph, k: int, f: float, g: dict[str, float], value: list[float], grad: list[float]) -> str:
@@ -187,7 +193,7 @@ def _not_finite(graph: Graph, k: int, f: float, g: dict[str, float], value: list
     if not math.isfinite(f):
         what = f"the value is {number_text(f)}"
     else:
-        bad = ", ".join(f"∂f/∂{name} = {number_text(d)}" for name, d in g.items() if not math.isfinite(d))
+        bad = listed([f"∂f/∂{name} = {number_text(d)}" for name, d in g.items() if not math.isfinite(d)])
         what = f"the gradient is not finite ({bad})"
     where = non_finite_warnings(graph, value, grad)
     return f"step {k}: {what}" + (f" ({where[0]})" if where else "")

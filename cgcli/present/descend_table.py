@@ -8,12 +8,14 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..modes.descend import CONVERGED, DOMAIN, NOT_FINITE, Descent
+from ..modes.descend import CONVERGED, DOMAIN, NOT_FINITE, Descent, listed
 from .numbers import short
 from .table import GRADIENT, VALUE
 
 #: the table shows this many steps: the first, the last and evenly spaced ones between
 ROWS = 11
+#: and this many trained variables' columns, so that it stays readable (and quick to lay out)
+COLUMNS = 6
 
 
 def shown_steps(last: int, rows: int = ROWS) -> list[int]:
@@ -29,18 +31,22 @@ def descend_view(run: Descent, digits: int = 6, plot: bool = False) -> Group:
     table = Table()
     table.add_column("step", justify="right")
     table.add_column("f", justify="right", style=VALUE)
-    for name in run.wrt:
+    shown = run.wrt[:COLUMNS]
+    for name in shown:
         table.add_column(name, justify="right")
+    if len(run.wrt) > COLUMNS:
+        table.add_column(f"… {len(run.wrt) - COLUMNS:,} more")
     table.add_column("‖∇f‖", justify="right", style=GRADIENT)
-    at = [list(graph.variables).index(name) for name in run.wrt]
+    place = {name: j for j, name in enumerate(graph.variables)}
+    at = [place[name] for name in shown]
     for k in shown_steps(run.last):
         point = run.points[k]
-        cells = [short(point[j], digits) for j in at]
+        cells = [short(point[j], digits) for j in at] + ([""] if len(run.wrt) > COLUMNS else [])
         table.add_row(str(k), short(run.values[k], digits), *cells, short(run.norm(k), digits))
     fixed = [name for name in graph.variables if name not in run.wrt]
-    settings = f"descend along {', '.join(run.wrt)}: lr {short(run.lr)}, tol {short(run.tol)}"
+    settings = f"descend along {listed(run.wrt)}: lr {short(run.lr)}, tol {short(run.tol)}"
     if fixed:
-        settings += f"; fixed: {', '.join(fixed)}"
+        settings += f"; fixed: {listed(fixed)}"
     parts: list[Any] = [Text(f"f = {graph.text(graph.output)}"), Text(settings, style="dim"), table]
     if plot:
         from .plot import LossPlot
