@@ -64,6 +64,25 @@ def test_a_step_is_the_point_minus_lr_times_the_engines_gradient() -> None:
             assert after[v] == here[v] - 0.5 * gradient[v]
 
 
+def test_one_graph_is_parsed_once_and_evaluated_once_a_step(runner, monkeypatch) -> None:
+    import cgcli.cli.app
+    import cgcli.modes.descend as mode
+
+    calls = {"parse": 0, "forward": 0}
+
+    def counted(name, real):  # type: ignore[no-untyped-def]
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(cgcli.cli.app, "parse", counted("parse", cgcli.cli.app.parse))
+    monkeypatch.setattr(mode, "forward", counted("forward", mode.forward))
+    result = runner.invoke(cli, ["descend", BOWL, "--x=0", "--steps", "7", "--tol", "0", "--json"])
+    assert result.exit_code == 0 and calls == {"parse": 1, "forward": 8}
+
+
 def test_the_first_gradient_matches_a_high_precision_difference() -> None:
     mpmath.mp.dps = 40
 
