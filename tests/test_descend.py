@@ -179,7 +179,10 @@ def test_a_gradient_that_stops_being_finite_ends_the_run() -> None:
     # sqrt(x) from 0.25 with lr 0.25: x = 0.25 - 0.25 = 0, where f is 0 but f' is inf
     run = descend(parse("sqrt(x)"), {"x": 0.25}, lr=0.25)
     assert run.stopped == "not finite" and run.last == 0
-    assert run.error is not None and run.error.startswith("step 1: the gradient is not finite (∂f/∂x = inf)")
+    assert run.error == (
+        "step 1: the gradient is not finite (∂f/∂x = inf): sqrt(x) (node 1) has a local gradient of inf at 0; "
+        "the run ends at step 0, the last one kept"
+    )
 
 
 def test_a_domain_error_mid_way_names_the_step_and_the_node(runner) -> None:
@@ -200,13 +203,41 @@ def test_a_start_outside_the_domain_is_the_engines_domain_error() -> None:
         descend(parse("exp(x)"), {"x": 1000})
 
 
+# -- programs: the output's name -------------------------------------------------
+
+
+def test_a_programs_output_name_is_used_everywhere(runner) -> None:
+    program = "q = x - 3; L = q^2"
+    result = runner.invoke(cli, ["descend", program, "--x=0", "--steps", "1", "--plot"])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:3] == ["q = x - 3", "L = q ^ 2", "descend along x: lr 0.1, tol 1e-08"]
+    assert "┃ step ┃    L ┃   x ┃ ‖∇L‖ ┃" in lines and "L against the step (linear scale)" in lines
+    assert lines[-3:] == ["not converged after 1 step: |ΔL| = 3.24, ‖∇L‖ = 4.8", "L = 5.76", "x = 0.6"]
+    assert descend_json(runner, program, "--x=0", "--steps", "1")["output"] == "L"
+    stopped = runner.invoke(cli, ["descend", "L = sqrt(x)", "--x=0.25", "--lr", "0.25"])
+    assert stopped.exit_code == 3
+    assert stopped.stderr.startswith("cgcli: error: step 1: the gradient is not finite (∂L/∂x = inf): L = sqrt(x)")
+
+
+def test_a_value_for_a_defined_name_is_a_usage_error(runner) -> None:
+    result = runner.invoke(cli, ["descend", "q = x - 3; L = q^2", "--x=0", "--q=1"])
+    assert result.exit_code == 2 and "q is defined" in result.stderr
+
+
 # -- JSON ----------------------------------------------------------------------
 
 
 def test_the_json_shape(runner) -> None:
     doc = descend_json(runner, BOWL, "--x=0", "--steps", "2")
-    assert list(doc)[:6] == ["expression", "lr", "wrt", "converged", "steps", "final"]
-    assert doc["expression"] == BOWL and doc["lr"] == 0.1 and doc["wrt"] == ["x"] and doc["converged"] is False
+    assert list(doc) == ["expression", "output", "lr", "wrt", "converged", "steps", "final", "tol", "stopped"]
+    assert (
+        doc["expression"] == BOWL
+        and doc["output"] == "f"
+        and doc["lr"] == 0.1
+        and doc["wrt"] == ["x"]
+        and doc["converged"] is False
+    )
     assert doc["steps"] == [
         {"step": 0, "value": 9.0, "point": {"x": 0.0}, "gradient": {"x": -6.0}},
         {"step": 1, "value": 5.76, "point": {"x": 0.6000000000000001}, "gradient": {"x": -4.8}},

@@ -145,7 +145,7 @@ def descend(
             f = value[output]
             g = tuple(grad[i] for i in nodes)
             if not (math.isfinite(f) and all(map(math.isfinite, g))):
-                message = _not_finite(graph, k, f, dict(zip(trained, g, strict=True)), value, grad)
+                message = _not_finite(graph, k, f, dict(zip(trained, g, strict=True)), value, local)
                 if k == 0:
                     raise EvaluationError(message)
                 run.stopped, run.error = NOT_FINITE, message + _kept(k)
@@ -188,15 +188,26 @@ def listed(names: list[str]) -> str:
     return ", ".join(names[:LISTED]) + more
 
 
-def _not_finite(graph: Graph, k: int, f: float, g: dict[str, float], value: list[float], grad: list[float]) -> str:
-    """Step k's value or gradient is inf or NaN: say which, and where the engine first saw it."""
+def _not_finite(
+    graph: Graph, k: int, f: float, g: dict[str, float], value: list[float], local: list[tuple[float, ...]]
+) -> str:
+    """Step k's value or gradient is inf or NaN: say which, and the node where it starts."""
     if not math.isfinite(f):
-        what = f"the value is {number_text(f)}"
-    else:
-        bad = listed([f"∂f/∂{name} = {number_text(d)}" for name, d in g.items() if not math.isfinite(d)])
-        what = f"the gradient is not finite ({bad})"
-    where = non_finite_warnings(graph, value, grad)
-    return f"step {k}: {what}" + (f" ({where[0]})" if where else "")
+        # the engine's note names the node that overflowed, or made the first NaN
+        where = non_finite_warnings(graph, value, [0.0] * len(graph))
+        return f"step {k}: the value is {number_text(f)}" + (f" ({where[0]})" if where else "")
+    out = graph.output_name
+    bad = listed([f"∂{out}/∂{name} = {number_text(d)}" for name, d in g.items() if not math.isfinite(d)])
+    # the backward pass runs from the output down: the highest node with a non-finite local gradient
+    # is where the gradient first stops being finite (sqrt at 0, say)
+    for i in range(len(graph) - 1, -1, -1):
+        d = next((d for d in local[i] if not math.isfinite(d)), None)
+        if d is not None and i not in graph.constant_ids:
+            shown = ", ".join(number_text(value[j]) for j in graph.inputs[i])
+            name = f"{graph.names[i]} = " if i in graph.names else ""
+            at = f"{name}{graph.text(i)} (node {i}) has a local gradient of {number_text(d)} at {shown}"
+            return f"step {k}: the gradient is not finite ({bad}): {at}"
+    return f"step {k}: the gradient is not finite ({bad})"
 
 
 def _kept(k: int) -> str:

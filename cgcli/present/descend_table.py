@@ -11,6 +11,7 @@ from rich.text import Text
 from ..modes.descend import CONVERGED, DOMAIN, NOT_FINITE, Descent, listed
 from .numbers import short
 from .table import GRADIENT, VALUE
+from .table import _program as program_lines  # the statements above the table, as grad shows them
 
 #: the table shows this many steps: the first, the last and evenly spaced ones between
 ROWS = 11
@@ -28,15 +29,16 @@ def shown_steps(last: int, rows: int = ROWS) -> list[int]:
 def descend_view(run: Descent, digits: int = 6, plot: bool = False) -> Group:
     """A Rich renderable: the run's settings, the table, the plot if asked, the outcome and the final point."""
     graph = run.graph
+    out = graph.output_name  # f, or the program's name for it (L = …)
     table = Table()
     table.add_column("step", justify="right")
-    table.add_column("f", justify="right", style=VALUE)
+    table.add_column(out, justify="right", style=VALUE)
     shown = run.wrt[:COLUMNS]
     for name in shown:
         table.add_column(name, justify="right")
     if len(run.wrt) > COLUMNS:
         table.add_column(f"… {len(run.wrt) - COLUMNS:,} more")
-    table.add_column("‖∇f‖", justify="right", style=GRADIENT)
+    table.add_column(f"‖∇{out}‖", justify="right", style=GRADIENT)
     place = {name: j for j, name in enumerate(graph.variables)}
     at = [place[name] for name in shown]
     for k in shown_steps(run.last):
@@ -47,14 +49,14 @@ def descend_view(run: Descent, digits: int = 6, plot: bool = False) -> Group:
     settings = f"descend along {listed(run.wrt)}: lr {short(run.lr)}, tol {short(run.tol)}"
     if fixed:
         settings += f"; fixed: {listed(fixed)}"
-    parts: list[Any] = [Text(f"f = {graph.text(graph.output)}"), Text(settings, style="dim"), table]
+    parts: list[Any] = [*map(Text, program_lines(graph)), Text(settings, style="dim"), table]
     if plot:
         from .plot import LossPlot
 
-        parts.append(LossPlot(run.values))
+        parts.append(LossPlot(run.values, out))
     parts.append(Text(outcome(run)))
     final = run.point(run.last)
-    parts.append(Text(f"f = {short(run.values[-1], digits)}", style=VALUE))
+    parts.append(Text(f"{out} = {short(run.values[-1], digits)}", style=VALUE))
     for name in run.wrt:
         parts.append(Text(f"{name} = {short(final[name], digits)}"))
     return Group(*parts)
@@ -62,10 +64,10 @@ def descend_view(run: Descent, digits: int = 6, plot: bool = False) -> Group:
 
 def outcome(run: Descent) -> str:
     """One line: why the run ended."""
-    k = run.last
+    k, out = run.last, run.graph.output_name
     if run.stopped == CONVERGED:
-        return f"converged at step {k}: |Δf| and ‖∇f‖ below {short(run.tol)}"
+        return f"converged at step {k}: |Δ{out}| and ‖∇{out}‖ below {short(run.tol)}"
     if run.stopped in (NOT_FINITE, DOMAIN):
         return f"stopped at step {k + 1} ({run.stopped}); the last good step is {k}"
     delta = abs(run.values[k] - run.values[k - 1]) if k else float("nan")
-    return f"not converged after {k} steps: |Δf| = {short(delta, 3)}, ‖∇f‖ = {short(run.norm(k), 3)}"
+    return f"not converged after {k} step{'s' * (k != 1)}: |Δ{out}| = {short(delta, 3)}, ‖∇{out}‖ = {short(run.norm(k), 3)}"

@@ -96,6 +96,7 @@ def descend_json(run: Descent) -> dict[str, Any]:
     ]
     return {
         "expression": run.graph.source,
+        "output": run.graph.output_name,
         "lr": run.lr,
         "wrt": run.wrt,
         "converged": run.converged,
