@@ -70,4 +70,5 @@ def outcome(run: Descent) -> str:
     if run.stopped in (NOT_FINITE, DOMAIN):
         return f"stopped at step {k + 1} ({run.stopped}); the last good step is {k}"
     delta = abs(run.values[k] - run.values[k - 1]) if k else float("nan")
-    return f"not converged after {k} step{'s' * (k != 1)}: |Δ{out}| = {short(delta, 3)}, ‖∇{out}‖ = {short(run.norm(k), 3)}"
+    steps = f"{k} step{'s' * (k != 1)}"
+    return f"not converged after {steps}: |Δ{out}| = {short(delta, 3)}, ‖∇{out}‖ = {short(run.norm(k), 3)}"
