@@ -55,7 +55,7 @@ def diff(
       $ cgcli diff 'sin(x)*exp(x)' --wrt x --order 2
       $ cgcli diff 'x^2*y' --hessian --format latex
     """
-    graph, point = load(expression, assignments, fused)
+    graph, point = load(expression, assignments, fused, missing="structure")  # VARS are optional, all or none
     names = [name.strip() for name in wrt.split(",") if name.strip()] if wrt else None
     result = differentiate(graph, names, order, hessian, point or None)
     if as_json:
