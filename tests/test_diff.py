@@ -188,9 +188,10 @@ def test_real_subprocess() -> None:
     [
         ("1e308*10*x", "∂f/∂x = 1e+308 * 10\n"),  # the product overflows: it stays as written, and grad says inf
         ("max(x, x, x)", "∂f/∂x = 1\n"),
+        ("1e308*x + 1e308*x", "∂f/∂x = 2 * 1e+308\n"),
         ("5", ""),
     ],
-    ids=["overflowing-constant", "max-of-one-node", "no-variables"],
+    ids=["overflowing-constant", "max-of-one-node", "overflowing-sum", "no-variables"],
 )
 def test_edges(expression: str, expected: str) -> None:
     assert text_of(expression) == expected

@@ -57,25 +57,7 @@ def number_text(v: float) -> str:
 
 
 class _NotFinite(ArithmeticError):
-    """A rule would make an infinite constant (1e308 * 10): the node is built as asked instead."""
-
-
-def _plain_on_overflow(key: str) -> Callable[[Callable[..., int]], Callable[..., int]]:
-    """Build the node as asked, unsimplified, when a rule of ``key``'s constructor overflows a constant."""
-
-    def decorate(rule: Callable[..., int]) -> Callable[..., int]:
-        op = OPS[key]
-
-        @functools.wraps(rule)
-        def build(self: Symbolic, *args: int) -> int:
-            try:
-                return rule(self, *args)
-            except _NotFinite:
-                return self.apply(op, *args)
-
-        return build
-
-    return decorate
+    """A rule would make an infinite constant (1e308 * 10): the node is built again, plainly (`Symbolic.plain`)."""
 
 
 class Symbolic:
@@ -99,6 +81,9 @@ class Symbolic:
         self.graph = Graph()
         self._memo: dict[tuple[Any, ...], int] = {}
         self._consts: dict[str, int] = {}
+        #: while true, the constructors only fold and share: set to build again a node whose
+        #: rewriting overflowed a constant (see `plainly`)
+        self.plain = False
         self.zero = self.const(0.0)
         self.one = self.const(1.0)
 
@@ -144,28 +129,24 @@ class Symbolic:
             folded = _fold(op, [constants[a] for a in args])
             if folded is not None:
                 return self.const(folded)
-        if op.arity == VARIADIC and all(a == args[0] for a in args):  # max(a, a) is a, and so is its gradient
+        key = op.key
+        if key == "pow_var":  # pow and pow_var are one op to share: the graph picks the row
+            op, key = _POW, "pow"
+        elif op.arity == VARIADIC and all(a == args[0] for a in args):  # max(a, a) is a, and so is its gradient
             return args[0]
-        key = op.key if op is not _POW_VAR else "pow"
-        if key in _COMMUTATIVE and args[0] > args[1]:
-            memo_key: tuple[Any, ...] = (key, args[1], args[0])
-        else:
-            memo_key = (key, *args)
+        # a + b and b + a are one node
+        memo_key = (key, (args[1], args[0])) if key in _COMMUTATIVE and args[0] > args[1] else (key, args)
         i = self._memo.get(memo_key)
         if i is None:
-            i = self._memo[memo_key] = self._append(op, args)
-        return i
-
-    def _append(self, op: Op, inputs: tuple[int, ...]) -> int:
-        """Add an op node, as `Graph.apply` does but without its evaluation plan (see `compact`)."""
-        graph = self.graph
-        if op is _POW and inputs[1] not in graph.constant_ids:
-            op = _POW_VAR
-        i = len(graph.ops)
-        graph.ops.append(op)
-        graph.inputs.append(inputs)
-        if graph.constant_ids.issuperset(inputs):
-            graph.constant_ids.add(i)
+            # a node as `Graph.apply` adds it, but without its evaluation plan (see `compact`)
+            graph = self.graph
+            if op is _POW and args[1] not in graph.constant_ids:
+                op = _POW_VAR
+            i = self._memo[memo_key] = len(graph.ops)
+            graph.ops.append(op)
+            graph.inputs.append(args)
+            if graph.constant_ids.issuperset(args):
+                graph.constant_ids.add(i)
         return i
 
     def __getattr__(self, name: str) -> Callable[..., int]:
@@ -179,7 +160,20 @@ class Symbolic:
     def build(self, op: Op, *args: int) -> int:
         """``op`` applied to ``args`` through its simplifying constructor."""
         builder = _BUILDERS.get(op.key)
-        return builder(self, *args) if builder is not None else self.apply(op, *args)
+        if builder is None:
+            return self.apply(op, *args)
+        return self.plainly(builder, self, *args)
+
+    def plainly(self, make: Callable[..., Any], *args: Any) -> Any:
+        """``make(*args)``; if a rewrite overflowed a constant, ``make`` again without rewriting."""
+        try:
+            return make(*args)
+        except _NotFinite:
+            self.plain = True
+            try:
+                return make(*args)
+            finally:
+                self.plain = False
 
     # -- the simplifying constructors ----------------------------------------
 
@@ -262,9 +256,11 @@ class Symbolic:
                 return self.add(merged, other) if signs[other] > 0 else self.sub(merged, other)
         return None
 
-    @_plain_on_overflow("add")
     def add(self, a: int, b: int) -> int:
-        ca, cb = self.value(a), self.value(b)
+        if self.plain:
+            return self.apply(_ADD, a, b)
+        constants = self.graph.constants
+        ca, cb = constants.get(a), constants.get(b)
         if ca is not None and cb is None:  # constants last: x + 1
             a, b, ca, cb = b, a, cb, ca
         if cb == 0:
@@ -288,8 +284,9 @@ class Symbolic:
                 return self.sub(b, self.scaled(-ka, ua))
         return self.apply(_ADD, a, b)
 
-    @_plain_on_overflow("sub")
     def sub(self, a: int, b: int) -> int:
+        if self.plain:
+            return self.apply(_SUB, a, b)
         ca, cb = self.value(a), self.value(b)
         if cb == 0:
             return a
@@ -314,12 +311,14 @@ class Symbolic:
                 return self.neg(self.add(self.scaled(-ka, ua), b))
         return self.apply(_SUB, a, b)
 
-    @_plain_on_overflow("neg")
     def neg(self, a: int) -> int:
-        ca = self.value(a)
+        if self.plain:
+            return self.apply(_NEG, a)
+        ca = self.graph.constants.get(a)
         if ca is not None:
             return self.const(-ca)
-        key = self.key(a)
+        op = self.graph.ops[a]
+        key = op.key if op is not None else ""
         inputs = self.graph.inputs[a]
         if key == "neg":
             return inputs[0]
@@ -329,9 +328,11 @@ class Symbolic:
             return self.scaled(-self.graph.constants[inputs[0]], inputs[1])
         return self.apply(_NEG, a)
 
-    @_plain_on_overflow("mul")
     def mul(self, a: int, b: int) -> int:
-        ca, cb = self.value(a), self.value(b)
+        if self.plain:
+            return self.apply(_MUL, a, b)
+        constants = self.graph.constants
+        ca, cb = constants.get(a), constants.get(b)
         if ca is None and cb is not None:  # constant factors first: 3 * x
             a, b, ca, cb = b, a, cb, ca
         if ca is not None and cb is None:
@@ -350,8 +351,12 @@ class Symbolic:
                 return self.div(self.const(ca * self.graph.constants[inputs[0]]), inputs[1])
             return self.apply(_MUL, a, b)
         if ca is None and cb is None:
+            ops, inputs_of = self.graph.ops, self.graph.inputs
             for u, v in ((a, b), (b, a)):
-                key, inputs = self.key(u), self.graph.inputs[u]
+                op = ops[u]
+                if op is None:
+                    continue
+                key, inputs = op.key, inputs_of[u]
                 if key == "neg":  # signs move outwards
                     return self.neg(self.mul(inputs[0], v))
                 if key == "mul" and self.value(inputs[0]) is not None:  # so do constant factors
@@ -363,8 +368,9 @@ class Symbolic:
                 return self.pow(ua, self.const(pa + pb))
         return self.apply(_MUL, a, b)
 
-    @_plain_on_overflow("div")
     def div(self, a: int, b: int) -> int:
+        if self.plain:
+            return self.apply(_DIV, a, b)
         ca, cb = self.value(a), self.value(b)
         if cb is not None and ca is None:
             if cb == 1:
@@ -392,8 +398,9 @@ class Symbolic:
             return self.scaled(ka, self.div(ua, b))
         return self.apply(_DIV, a, b)
 
-    @_plain_on_overflow("pow")
     def pow(self, a: int, b: int) -> int:
+        if self.plain:
+            return self.apply(_POW, a, b)
         ca, cb = self.value(a), self.value(b)
         if cb is not None and ca is None:
             if cb == 0:  # cgcli's 0^0 is 1, so a^0 is 1 everywhere
@@ -435,7 +442,9 @@ def copy(s: Symbolic, graph: Graph) -> list[int]:
     new: list[int] = []
     for i, op in enumerate(graph.ops):
         if op is not None:
-            new.append(s.build(op, *(new[j] for j in graph.inputs[i])))
+            args = [new[j] for j in graph.inputs[i]]
+            builder = _BUILDERS.get(op.key)
+            new.append(s.apply(op, *args) if builder is None else s.plainly(builder, s, *args))
         elif i in graph.constants:
             new.append(s.const(graph.constants[i]))
         else:
@@ -459,11 +468,16 @@ def gradient(s: Symbolic, output: int) -> dict[str, int]:
         if g is None or op is None or g == s.zero:
             continue
         inputs = graph.inputs[i]
-        for j, d in zip(inputs, derive(op)(s, g, i, *inputs), strict=True):
+        rule = op.derive or derive(op)  # derive() names the op that lacks a rule
+        try:
+            parts = rule(s, g, i, *inputs)
+        except _NotFinite:
+            parts = s.plainly(rule, s, g, i, *inputs)
+        for j, d in zip(inputs, parts, strict=True):
             if d is None or j in constant_ids:
                 continue
             before = adjoint.get(j)
-            adjoint[j] = d if before is None else s.add(before, d)
+            adjoint[j] = d if before is None else s.plainly(s.add, before, d)
     return {name: adjoint.get(i, s.zero) for name, i in graph.variables.items()}
 
 
