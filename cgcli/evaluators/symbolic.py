@@ -11,10 +11,14 @@ is made, so the derivative never exists in an unsimplified form:
 - signs: a negation moves outwards through products and quotients, meets
   sums as subtraction (``a + -b`` is ``a - b``), and two of them cancel;
 - powers with constant exponents: ``a * a`` is ``a^2``, ``a^2 * a`` is ``a^3``;
-- collecting: ``c1·u + c2·u`` is ``(c1 + c2)·u``, constant factors gather
-  in front (``2 * (3 * x)`` is ``6 * x``);
+- collecting: ``c1·u + c2·u`` is ``(c1 + c2)·u``, also with a like term
+  among the last `COLLECT` terms of a sum, and constant factors gather in
+  front (``2 * (3 * x)`` is ``6 * x``); ``u / u`` is 1, ``max(a, a)`` is a;
 - hash-consing: a node asked for twice is made once, so the derivative
   shares f's own nodes (σ(E) in f's derivative *is* f's σ(E)).
+
+A rewrite that would make an infinite constant (``1e308 * 10``) is not
+made: that one node is built again as asked (`Symbolic.plainly`).
 
 Each rewrite looks at a node's inputs only, never deeper: building stays
 O(1) a node, and there is no search for a "simplest" form.
