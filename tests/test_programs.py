@@ -371,3 +371,55 @@ def test_lark_rejects_programs_as_the_driver_does(text: str) -> None:
     with pytest.raises(ParseError) as lark:
         _lark_graph(text)
     assert str(lark.value) == str(driver.value)
+
+
+BAD = [
+    "",
+    "   ",
+    "# only a comment",
+    "(x",
+    "2x",
+    "x +",
+    "x ** ** y",
+    "x $ y",
+    "(x+1",
+    "x +* y",
+    "sin(x,)",
+    "x + y = 3",
+    "(q = x)",
+    "q =",
+    "q = x\n)",
+    "q = x\n= 2",
+    "f(x) = 2",
+    "1 2",
+    "x\n+",
+    "q = (x +\n",
+    "x ٣",
+    "a = x;\n(y",
+]
+
+
+@pytest.mark.parametrize("text", BAD, ids=[repr(t) for t in BAD])
+def test_the_driver_names_syntax_errors_as_lark_does(text: str) -> None:
+    """The driver names a syntax error itself (no second parse); the message is Lark's, word for word."""
+    with pytest.raises(ParseError) as driver:
+        cgcli.parse(text)
+    with pytest.raises(ParseError) as lark:
+        _lark_graph(text)
+    assert str(driver.value) == str(lark.value)
+
+
+PIECES = ["x", "y", "q", "2", ".5", "1e3", "+", "-", "*", "/", "^", "**", "(", ")", ",", "=", ";", "\n", " ", "#c\n"]
+PIECES += ["sin", "max", "pi", "$", "×", "−"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+def test_the_driver_and_lark_agree_on_token_soup(text: str) -> None:
+    outcomes = []
+    for parse in (cgcli.parse, _lark_graph):
+        try:
+            outcomes.append(structure(parse(text)))
+        except ParseError as e:
+            outcomes.append(str(e))
+    assert outcomes[0] == outcomes[1]

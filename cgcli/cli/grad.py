@@ -88,6 +88,7 @@ def grad_points(expression: str | None, assignments: tuple[str, ...], path: str,
     if path == "-" and expression == "-":
         raise UsageError("the expression and --points cannot both come from standard input")
     graph = parse(read_expression(expression))
+    warn(graph.warnings)
     from ..modes.points import guess_format, stream
 
     fmt = guess_format(path, fmt)

@@ -27,7 +27,7 @@ from ..core.graph import Graph
 from ..core.ops import CONSTANTS, FUNCTIONS, OPS, VARIADIC
 from ..errors import ParseError, UsageError
 from .grammar import OPTIONS, grammar_changed, grammar_text, stale
-from .lalr import Driver, Fallback
+from .lalr import Driver, Fallback, Unexpected
 from .newlines import Newlines
 
 if TYPE_CHECKING:
@@ -288,8 +288,12 @@ def parse(text: str) -> Graph:
             try:
                 driver.parse(text)
                 return _finish(_builder)
+            except Unexpected as where:  # a syntax error: the driver names it, no second parse
+                from .parse_errors import describe
+
+                raise describe(text, where, lambda prefix: driver.accepts(text, len(prefix))) from None
             except Fallback:
-                pass  # Lark reads it again below and names the error
+                pass  # Lark reads it again below
         _builder.start(text)
         _lark_parse(text)
         return _finish(_builder)
