@@ -423,3 +423,13 @@ def test_the_driver_and_lark_agree_on_token_soup(text: str) -> None:
         except ParseError as e:
             outcomes.append(str(e))
     assert outcomes[0] == outcomes[1]
+
+
+def test_another_name_for_a_variable_is_that_variable() -> None:
+    graph = cgcli.parse("a = x; q = y * 2; f = q + a")
+    assert list(graph.variables) == ["y", "x"]  # as in f = y * 2 + x: x is first used by f
+    assert graph.warnings == []
+    assert structure(cgcli.parse(cgcli.to_text(graph))) == structure(graph)
+    graph = cgcli.parse("a = x; b = a * 2; f = y")
+    assert [w.split(" is defined")[0] for w in graph.warnings] == ["a", "b"]
+    assert list(graph.variables) == ["y"] and graph.unused_variables == {"x"}
