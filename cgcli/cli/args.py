@@ -24,6 +24,8 @@ from ..language.parser import MAX_LENGTH
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z", re.DOTALL)
+#: what no value holds and a program (f=x*2, q=x+y;f=q*z) may: NAME=... with one of these is the program
+_PROGRAM = re.compile(r"[;\n#*/^(),×·⋅÷]|=.*=|\S\s+\S")
 
 
 class ExpressionCommand(click.Command):
@@ -47,7 +49,7 @@ class ExpressionCommand(click.Command):
                     positional.append(args[i])
                     i += 1
                 continue
-            if _ASSIGNMENT.match(arg):  # x=3: no expression contains '='
+            if _ASSIGNMENT.match(arg) and not _PROGRAM.search(arg):  # x=3, not a program such as f=x*2
                 for_click += ["--var", arg]
                 continue
             if arg == "-" or not arg.startswith("-"):
