@@ -433,3 +433,31 @@ def test_another_name_for_a_variable_is_that_variable() -> None:
     graph = cgcli.parse("a = x; b = a * 2; f = y")
     assert [w.split(" is defined")[0] for w in graph.warnings] == ["a", "b"]
     assert list(graph.variables) == ["y"] and graph.unused_variables == {"x"}
+
+
+# -- the layers ---------------------------------------------------------------------------
+
+
+def _imports(path: Any) -> set[str]:
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            found.add("." * node.level + (node.module or ""))
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_the_core_imports_no_layer_above_it_and_the_language_has_no_cycle() -> None:
+    from pathlib import Path
+
+    package = Path(cgcli.__file__).parent
+    for module in (package / "core").glob("*.py"):
+        above = {m for m in _imports(module) if any(layer in m for layer in ("language", "present", "cli", "modes"))}
+        assert not above, (module.name, above)
+    language = package / "language"
+    assert not {m for m in _imports(language / "lalr_build.py") if m.endswith("parser")}
+    assert not {m for m in _imports(language / "parser.py") if m.endswith("lalr_build")}
+    assert not {m for m in _imports(language / "printer.py") if m.endswith("parser")}
