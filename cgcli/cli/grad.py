@@ -42,9 +42,9 @@ def grad(
 ) -> None:
     """Show every node's value, local gradients and global gradient.
 
-    EXPR is an expression (or - for standard input, or @FILE); variables
-    follow as --x=-2, --x -2, x=-2 or --var x=-2.  An expression that begins
-    with - goes after --.
+    EXPR is an expression or a program (q = x + y; f = q * z), or - for
+    standard input, or @FILE; variables follow as --x=-2, --x -2, x=-2 or
+    --var x=-2.  An expression that begins with - goes after --.
 
     \b
     Example:
