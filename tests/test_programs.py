@@ -93,6 +93,10 @@ def test_the_output_name_is_the_last_statements(runner) -> None:
 def test_a_bare_last_statement_is_f(runner) -> None:
     graph = cgcli.parse("q = x + y; q * z")
     assert graph.output_name == "f" and graph.names == {2: "q"}
+    graph = cgcli.parse("q = x + y; q")  # the output is q's node, and its name f (SPEC.md)
+    assert graph.output_name == "f" and graph.names == {2: "q"}
+    assert cgcli.to_text(graph) == "q = x + y\nq"
+    assert cgcli.parse("f = x + y; f").output_name == "f"
 
 
 def test_steps_narrate_with_the_names(runner) -> None:
@@ -283,8 +287,10 @@ def test_errors_and_warnings_in_a_real_process() -> None:
 def test_to_text_prints_the_program() -> None:
     assert cgcli.to_text(cgcli.parse("q = x+y; f = q*z")) == "q = x + y\nf = q * z"
     assert cgcli.to_text(cgcli.parse("q = x+y; q*z")) == "q = x + y\nq * z"
-    assert cgcli.to_text(cgcli.parse("a = x*y; f = a")) == "a = x * y\nf = a"
+    assert cgcli.to_text(cgcli.parse("a = x*y; f = a")) == "a = x * y\na"  # f is the bare statement's name
+    assert cgcli.to_text(cgcli.parse("a = x*y; L = a")) == "a = x * y\nL = a"
     assert cgcli.to_text(cgcli.parse("f = x")) == "f = x"
+    assert cgcli.to_text(cgcli.parse("a = x*f; a")) == "a = x * f\na"
     assert cgcli.to_text(cgcli.parse("q = x - y; f = 2 - q")) == "q = x - y\nf = 2 - q"
     assert cgcli.to_text(cgcli.parse("k = 2; f = -k ^ 2")) == "k = 2\nf = -(k ^ 2)"
 

@@ -23,7 +23,7 @@ import re
 import threading
 from typing import TYPE_CHECKING, Any
 
-from ..core.graph import Graph
+from ..core.graph import OUTPUT, Graph
 from ..core.ops import CONSTANTS, FUNCTIONS, OPS, VARIADIC
 from ..errors import ParseError, UsageError
 from .grammar import OPTIONS, grammar_changed, grammar_text, stale
@@ -322,6 +322,8 @@ def _finish(builder: Builder) -> Graph:
         output = graph.variable(builder.lazy[str(name)])
     if name is not None and graph.names.get(output) != name:
         graph.output_alias = name
+    elif name is None and graph.names.get(output, OUTPUT) != OUTPUT:
+        graph.output_alias = OUTPUT  # SPEC.md: a bare last statement (q alone) is f, named or not
     reachable = [False] * len(graph)
     reachable[output] = True
     for i in range(output, -1, -1):  # ids are topological: one sweep down marks every input
