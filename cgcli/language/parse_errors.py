@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ParseError
 from .lalr import Unexpected
+from .suggest import call_hint
 
 if TYPE_CHECKING:
     from lark.exceptions import UnexpectedInput
@@ -100,7 +101,8 @@ def _hint(text: str, pos: int, where: Unexpected, expected: set[str]) -> str:
     # 2x, 2(x+1), (a)(b): juxtaposition is not multiplication here
     juxtaposed = before and (before[-1].isalnum() or before[-1] in "._)")
     if where.kind == "token" and where.token_type in _OPERAND and juxtaposed:
-        return f"did you mean {before[-12:].lstrip()}*{after[:12].rstrip()}? write * between factors"
+        called = call_hint(before, where.token_text) if where.token_type != "LPAR" else ""  # sin x: call it
+        return called or f"did you mean {before[-12:].lstrip()}*{after[:12].rstrip()}? write * between factors"
     if where.kind == "token" and where.token_type == "EQUAL":
         return "a statement defines one name, as q = x + y; give variables after the program, as x=1"
     shown = sorted(_TERMINALS.get(t, t) for t in expected if t in _TERMINALS)
