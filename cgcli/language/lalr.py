@@ -222,9 +222,20 @@ class Driver:
         ones to ask: the replay stops before the offending token.
         """
         stack = [self.start]
+        states = self.states
         for kind in self._kinds(text, end):
-            self._shifts(stack, kind, keep=True)
-        return {kind for kind in self.terminals if self._shifts(list(stack), kind, keep=False)}
+            # _shifts, inline: this loop runs once a token
+            while True:
+                action = states[stack[-1]].get(kind)
+                if action is None:  # cannot happen: the parse went past here
+                    return set()
+                if action[0]:
+                    stack.append(action[1])
+                    break
+                origin, size, _, _ = action[1]
+                del stack[len(stack) - size :]
+                stack.append(states[stack[-1]][origin][1])
+        return {kind for kind in self.terminals if self._shifts(list(stack), kind)}
 
     def _kinds(self, text: str, end: int) -> Iterator[str]:
         """The kinds of the tokens of ``text[:end]`` the parser is fed, line breaks as in `parse`."""
@@ -242,14 +253,12 @@ class Driver:
             last = match
             yield kind
 
-    def _shifts(self, stack: list[int], kind: str, keep: bool) -> bool:
+    def _shifts(self, stack: list[int], kind: str) -> bool:
         """Feed ``kind`` to the states in ``stack`` alone: whether it is shifted (or ends the parse)."""
         states = self.states
         while True:
             action = states[stack[-1]].get(kind)
             if action is None:
-                if keep:
-                    raise Fallback("the replay disagrees with the parse")
                 return False
             shift, arg = action
             if shift:
