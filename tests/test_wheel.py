@@ -28,7 +28,7 @@ def test_wheel_ships_the_grammar_and_runs_outside_the_repo(tmp_path: Path) -> No
     names = zipfile.ZipFile(wheel).namelist()
     assert "cgcli/grammar/expr.lark" in names
     assert zipfile.ZipFile(wheel).read("cgcli/grammar/expr.lark") == (ROOT / "grammar" / "expr.lark").read_bytes()
-    for asset in ("page.js", "page.css"):  # the page's script and style sheet, inlined into every page
+    for asset in ("page.js", "page_math.js", "page.css"):  # the page's script and style sheet, inlined into every page
         shipped = zipfile.ZipFile(wheel).read(f"cgcli/present/{asset}")
         assert shipped == (ROOT / "cgcli" / "present" / asset).read_bytes()
 

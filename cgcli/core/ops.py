@@ -51,6 +51,24 @@ ROLE_MEANING = {
 }
 
 
+class JS:
+    """An op's row in JavaScript, for the page's generated evaluator (`cgcli.present.html`).
+
+    ``forward`` and each of ``local`` (one per input, as the float row's) are
+    JavaScript expressions in the row's letters: ``a``, ``b`` the inputs,
+    ``y`` the value, ``args`` the inputs of a variadic op (whose one ``local``
+    gives the whole list); ``domain`` is true where the op is defined.  They
+    may call ``Math`` and the page's own helpers ``M`` (cgcli/present/page.js),
+    and compute what the float row computes, in the same order, so that the
+    page agrees with ``grad`` (tests/test_page.py, tests/test_page_evaluator.py).
+    """
+
+    __slots__ = ("forward", "local", "domain")
+
+    def __init__(self, forward: str, *local: str, domain: str = "") -> None:
+        self.forward, self.local, self.domain = forward, local, domain
+
+
 @dataclass(frozen=True)
 class Op:
     """One row of the op table."""
@@ -70,6 +88,8 @@ class Op:
     branch: Callable[..., Any] | None = None
     # The local gradients as text, in the row's letters (a, b: inputs; y: value), for --steps.
     formula: tuple[str, ...] = ()
+    # The row in JavaScript, for graph --format html (`JS`).
+    js: JS | None = None
 
 
 class FloatMath:
@@ -242,51 +262,81 @@ def table(m: Any) -> dict[str, Op]:
     # fmt: off
     rows = {
         # operators        arity forward                   local gradients (y, *inputs)          role
-        "add":  Op("add",  2, lambda a, b: a + b,  lambda y, a, b: (1.0, 1.0),          DISTRIBUTOR, symbol="+", precedence=SUM, formula=("1", "1")),
-        "sub":  Op("sub",  2, lambda a, b: a - b,  lambda y, a, b: (1.0, -1.0),         symbol="-", precedence=SUM, formula=("1", "-1")),
-        "mul":  Op("mul",  2, lambda a, b: a * b,  lambda y, a, b: (b, a),              SWITCHER, symbol="*", precedence=PRODUCT, formula=("b", "a")),
+        "add":  Op("add",  2, lambda a, b: a + b,  lambda y, a, b: (1.0, 1.0),          DISTRIBUTOR, symbol="+", precedence=SUM, formula=("1", "1"),
+           js=JS("a + b", "1", "1")),
+        "sub":  Op("sub",  2, lambda a, b: a - b,  lambda y, a, b: (1.0, -1.0),         symbol="-", precedence=SUM, formula=("1", "-1"),
+           js=JS("a - b", "1", "-1")),
+        "mul":  Op("mul",  2, lambda a, b: a * b,  lambda y, a, b: (b, a),              SWITCHER, symbol="*", precedence=PRODUCT, formula=("b", "a"),
+           js=JS("a * b", "b", "a")),
         "div":  Op("div",  2, lambda a, b: a / b,  lambda y, a, b: (1.0 / b, -y / b),   symbol="/", precedence=PRODUCT,
-                   domain=lambda a, b: b != 0, needs="a non-zero divisor", formula=("1/b", "-a/b²")),
-        "neg":  Op("neg",  1, lambda a: -a,        lambda y, a: (-1.0,),                symbol="-", precedence=UNARY, formula=("-1",)),
+                   domain=lambda a, b: b != 0, needs="a non-zero divisor", formula=("1/b", "-a/b²"),
+           js=JS("a / b", "1 / b", "-y / b", domain="b !== 0")),
+        "neg":  Op("neg",  1, lambda a: -a,        lambda y, a: (-1.0,),                symbol="-", precedence=UNARY, formula=("-1",),
+           js=JS("-a", "-1")),
         "pow":  Op("pow",  2, m.pow,               _pow_local(m),                       symbol="^", precedence=POWER,
                    domain=constant_exponent_ok,
-                   needs="a base > 0, or an integer exponent for a negative base, or an exponent >= 0 for base 0", formula=("b·a^(b-1)", "y·ln a")),
+                   needs="a base > 0, or an integer exponent for a negative base, or an exponent >= 0 for base 0", formula=("b·a^(b-1)", "y·ln a"),
+           js=JS("M.pow(a, b)", "b !== 0 ? b * M.pow(a, b - 1) : 0 * a", "a > 0 ? y * Math.log(a) : NaN", domain="a > 0 || (a === 0 && b >= 0) || (a < 0 && Number.isInteger(b))")),
         # a ^ b whose exponent depends on a variable: ∂/∂b = a^b·ln a needs a > 0
         "pow_var": Op("pow", 2, m.pow,             _pow_local(m),                       symbol="^", precedence=POWER,
-                   domain=lambda a, b: a > 0, needs="a base > 0 (the exponent depends on a variable)", formula=("b·a^(b-1)", "y·ln a")),
+                   domain=lambda a, b: a > 0, needs="a base > 0 (the exponent depends on a variable)", formula=("b·a^(b-1)", "y·ln a"),
+           js=JS("M.pow(a, b)", "b !== 0 ? b * M.pow(a, b - 1) : 0 * a", "a > 0 ? y * Math.log(a) : NaN", domain="a > 0")),
         # functions
-        "exp":     unary(m.exp,                    lambda y, a: (y,), formula=("e^a",)),
+        "exp":     unary(m.exp,                    lambda y, a: (y,), formula=("e^a",),
+           js=JS("Math.exp(a)", "y")),
         "log":     unary(m.log,                    lambda y, a: (1.0 / a,), formula=("1/a",),
-                         domain=lambda a: a > 0, needs="a positive argument"),
+                         domain=lambda a: a > 0, needs="a positive argument",
+           js=JS("Math.log(a)", "1 / a", domain="a > 0")),
         "sqrt":    unary(m.sqrt,                   lambda y, a: (0.5 / y if y else m.inf,), formula=("1/(2·y)",),
-                         domain=lambda a: a >= 0, needs="a non-negative argument"),
-        "sin":     unary(m.sin,                    lambda y, a: (m.cos(a),), formula=("cos(a)",)),
-        "cos":     unary(m.cos,                    lambda y, a: (-m.sin(a),), formula=("-sin(a)",)),
-        "tan":     unary(m.tan,                    lambda y, a: (1.0 / m.cos(a) ** 2,), formula=("1/cos²(a)",)),
-        "tanh":    unary(m.tanh,                   lambda y, a: (m.sech2(a),), formula=("1-tanh²(a)",)),
+                         domain=lambda a: a >= 0, needs="a non-negative argument",
+           js=JS("Math.sqrt(a)", "y !== 0 ? 0.5 / y : Infinity", domain="a >= 0")),
+        "sin":     unary(m.sin,                    lambda y, a: (m.cos(a),), formula=("cos(a)",),
+           js=JS("Math.sin(a)", "Math.cos(a)")),
+        "cos":     unary(m.cos,                    lambda y, a: (-m.sin(a),), formula=("-sin(a)",),
+           js=JS("Math.cos(a)", "-Math.sin(a)")),
+        "tan":     unary(m.tan,                    lambda y, a: (1.0 / m.cos(a) ** 2,), formula=("1/cos²(a)",),
+           js=JS("Math.tan(a)", "1 / Math.cos(a) ** 2")),
+        "tanh":    unary(m.tanh,                   lambda y, a: (m.sech2(a),), formula=("1-tanh²(a)",),
+           js=JS("Math.tanh(a)", "M.sech2(a)")),
         # NOTE: σ(a)·σ(-a) equals (1-σ)σ but keeps its digits when σ is near 1
-        "sigmoid": unary(m.sigmoid,                lambda y, a: (y * m.sigmoid(-a),), formula=("(1-y)·y",)),
+        "sigmoid": unary(m.sigmoid,                lambda y, a: (y * m.sigmoid(-a),), formula=("(1-y)·y",),
+           js=JS("M.sigmoid(a)", "y * M.sigmoid(-a)")),
         "ln":      unary(m.log,                    lambda y, a: (1.0 / a,), formula=("1/a",),
-                         domain=lambda a: a > 0, needs="a positive argument"),
+                         domain=lambda a: a > 0, needs="a positive argument",
+           js=JS("Math.log(a)", "1 / a", domain="a > 0")),
         "log2":    unary(m.log2,                   lambda y, a: (1.0 / (a * LN2),), formula=("1/(a·ln 2)",),
-                         domain=lambda a: a > 0, needs="a positive argument"),
+                         domain=lambda a: a > 0, needs="a positive argument",
+           js=JS("Math.log2(a)", "1 / (a * Math.LN2)", domain="a > 0")),
         "log10":   unary(m.log10,                  lambda y, a: (1.0 / (a * LN10),), formula=("1/(a·ln 10)",),
-                         domain=lambda a: a > 0, needs="a positive argument"),
-        "sinh":    unary(m.sinh,                   lambda y, a: (m.cosh(a),), formula=("cosh(a)",)),
-        "cosh":    unary(m.cosh,                   lambda y, a: (m.sinh(a),), formula=("sinh(a)",)),
+                         domain=lambda a: a > 0, needs="a positive argument",
+           js=JS("Math.log10(a)", "1 / (a * Math.LN10)", domain="a > 0")),
+        "sinh":    unary(m.sinh,                   lambda y, a: (m.cosh(a),), formula=("cosh(a)",),
+           js=JS("Math.sinh(a)", "Math.cosh(a)")),
+        "cosh":    unary(m.cosh,                   lambda y, a: (m.sinh(a),), formula=("sinh(a)",),
+           js=JS("Math.cosh(a)", "Math.sinh(a)")),
         "asin":    unary(m.asin,                   lambda y, a: (m.asin_slope(a),), formula=("1/√(1-a²)",),
-                         domain=lambda a: abs(a) <= 1, needs="an argument in [-1, 1]"),
+                         domain=lambda a: abs(a) <= 1, needs="an argument in [-1, 1]",
+           js=JS("Math.asin(a)", "M.asinSlope(a)", domain="Math.abs(a) <= 1")),
         "acos":    unary(m.acos,                   lambda y, a: (-m.asin_slope(a),), formula=("-1/√(1-a²)",),
-                         domain=lambda a: abs(a) <= 1, needs="an argument in [-1, 1]"),
-        "atan":    unary(m.atan,                   lambda y, a: (1.0 / (1.0 + a * a),), formula=("1/(1+a²)",)),
-        "softplus": unary(m.softplus,              lambda y, a: (m.sigmoid(a),), formula=("σ(a)",)),
-        "relu":    unary(m.relu,                   lambda y, a: (m.step(a),),           branch=_sign(m)),
-        "abs":     unary(m.fabs,                   lambda y, a: (m.sign(a),),           branch=_sign(m)),
+                         domain=lambda a: abs(a) <= 1, needs="an argument in [-1, 1]",
+           js=JS("Math.acos(a)", "-M.asinSlope(a)", domain="Math.abs(a) <= 1")),
+        "atan":    unary(m.atan,                   lambda y, a: (1.0 / (1.0 + a * a),), formula=("1/(1+a²)",),
+           js=JS("Math.atan(a)", "1 / (1 + a * a)")),
+        "softplus": unary(m.softplus,              lambda y, a: (m.sigmoid(a),), formula=("σ(a)",),
+           js=JS("M.softplus(a)", "M.sigmoid(a)")),
+        "relu":    unary(m.relu,                   lambda y, a: (m.step(a),),           branch=_sign(m),
+           js=JS("a > 0 ? a : 0", "M.step(a)")),
+        "abs":     unary(m.fabs,                   lambda y, a: (m.sign(a),),           branch=_sign(m),
+           js=JS("Math.abs(a)", "M.sign(a)")),
         # NOTE: sign and step jump at 0; their derivative is 0 on both sides, and 0 there too
-        "sign":    unary(m.sign,                   lambda y, a: (0.0,), formula=("0",), branch=_sign(m)),
-        "step":    unary(m.step,                   lambda y, a: (0.0,), formula=("0",), branch=_sign(m)),
-        "max":  Op("max", VARIADIC, lambda *a: m.maximum(a), _winners(m),               ROUTER, branch=_winner(m)),
-        "min":  Op("min", VARIADIC, lambda *a: m.minimum(a), _winners(m),               ROUTER, branch=_winner(m)),
+        "sign":    unary(m.sign,                   lambda y, a: (0.0,), formula=("0",), branch=_sign(m),
+           js=JS("M.sign(a)", "0")),
+        "step":    unary(m.step,                   lambda y, a: (0.0,), formula=("0",), branch=_sign(m),
+           js=JS("M.step(a)", "0")),
+        "max":  Op("max", VARIADIC, lambda *a: m.maximum(a), _winners(m),               ROUTER, branch=_winner(m),
+           js=JS("M.max(args)", "M.winners(y, args)")),
+        "min":  Op("min", VARIADIC, lambda *a: m.minimum(a), _winners(m),               ROUTER, branch=_winner(m),
+           js=JS("M.min(args)", "M.winners(y, args)")),
     }
     # fmt: on
     # every row learns its key; unary() rows take their name from it

@@ -17,8 +17,9 @@ The page holds three things, all made here from the validated graph:
   relative in any case).  No text the user typed reaches it: only ids,
   constants (as ``repr`` floats) and the op table's own formulas.
 
-The script and the style sheet are package data (``page.js``, ``page.css``)
-and go inline; a Content-Security-Policy meta tag allows exactly those two
+The script and the style sheet are package data (``page_math.js``: the
+formulas' helpers and number formatting; ``page.js``: the stepping; and
+``page.css``) and go inline; a Content-Security-Policy meta tag allows exactly those two
 by their SHA-256 hash and nothing else (no request, no other script), so
 the page is as safe opened from a mail attachment as from a course site.
 
@@ -39,7 +40,7 @@ from ..core.engine import Result
 from ..core.graph import Graph
 from ..core.ops import VARIADIC
 from .dot import escape, graph_dot
-from .labels import caption
+from .labels import caption, gate
 from .render import render
 
 #: the most nodes a page steps through; past it, the page shows the static picture
@@ -65,7 +66,7 @@ def graph_page(graph: Graph, result: Result | None, digits: int = 3) -> bytes:
         "point": None if result is None else [result.value[i] for i in graph.variables.values()],
         "steps": [[i, k, j] for i, k, j in _backward_edges(graph)],
     }
-    script = evaluator(graph) + "\n" + _asset("page.js")
+    script = "\n".join([evaluator(graph), _asset("page_math.js"), _asset("page.js")])
     body = "\n".join(
         [
             _header(graph),
@@ -83,7 +84,9 @@ def graph_page(graph: Graph, result: Result | None, digits: int = 3) -> bytes:
 
 def page_dot(graph: Graph, digits: int) -> str:
     """DOT for the page's picture: room on every node for two numbers, on every edge for one."""
-    room = "&#160;" * (2 * (digits + 7))  # a number of ``digits`` digits, its sign and exponent
+    # room for a number of ``digits`` digits, its sign and exponent: a no-break space is
+    # about half a digit wide in Graphviz's estimate of Helvetica
+    room = "&#160;" * (2 * digits + 8)
     lines = [
         "digraph cgcli {",
         "  rankdir=LR;",
@@ -92,7 +95,7 @@ def page_dot(graph: Graph, digits: int) -> str:
     ]
     for i in range(len(graph)):
         shape = ", shape=plaintext" if graph.ops[i] is None else ""
-        lines.append(f'  n{i} [id="n{i}", label="{escape(caption(graph, i))}\\n{room}\\n{room}"{shape}];')
+        lines.append(f'  n{i} [id="n{i}", label="{escape(_gate(graph, i))}\\n{room}\\n{room}"{shape}];')
     for i, inputs in enumerate(graph.inputs):
         for k, j in enumerate(inputs):
             lines.append(f'  n{j} -> n{i} [id="e{i}_{k}", label="{room}"];')
@@ -144,6 +147,13 @@ def evaluator(graph: Graph) -> str:
         out.append(f"  c[{s}] = g[{i}] * L[{i}][{k}]; g[{j}] += c[{s}];")
     out += ["  return {g, c};", "}"]
     return "\n".join(out)
+
+
+def _gate(graph: Graph, i: int) -> str:
+    """A node's caption on the page: its gate and op (the role is in its details)."""
+    op = graph.ops[i]
+    text = gate(graph, i)
+    return f"{text} {op.name}" if op is not None and op.symbol else text
 
 
 def _backward_edges(graph: Graph) -> list[tuple[int, int, int]]:
