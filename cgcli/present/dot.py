@@ -53,13 +53,13 @@ def _block(*rows: str) -> str:
     return f"<table {frame}>{cells}</table>"
 
 
-def legend(result: Result | None) -> str:
+def legend(graph: Graph, result: Result | None) -> str:
     """The graph's label: what green, red and grey mean (only a valued picture has colours)."""
     if result is None:
         return ""
     rows = [
         _font("green: value (forward pass)", GREEN),
-        _font("red: gradient ∂f/∂node (backward pass: upstream × local)", RED),
+        _font(f"red: gradient ∂{graph.output_name}/∂node (backward pass: upstream × local)", RED),
         _font("grey: local gradient ∂node/∂input;  Σ: a fork's summed gradient", GREY),
     ]
     left = '<br align="left"/>'
@@ -75,7 +75,7 @@ def graph_dot(graph: Graph, result: Result | None = None, digits: int = 3) -> st
         '  edge [fontname="Helvetica", fontsize=10, labelfontsize=9];',
     ]
     if result is not None:
-        lines.append(legend(result))
+        lines.append(legend(graph, result))
     uses = _forks(graph)
     for i in range(len(graph)):
         shape = ", shape=plaintext" if graph.ops[i] is None else ""
@@ -92,7 +92,7 @@ def graph_dot(graph: Graph, result: Result | None = None, digits: int = 3) -> st
             grad = _font(short(e.grad, digits), RED)
             local = _font(f"local {short(e.local, digits)}", GREY, 8)
             lines.append(f"  n{e.source} -> n{e.target} [label=<{_block(value, grad, local)}>];")
-    lines.append('  out [label="f", shape=plaintext];')
+    lines.append(f'  out [label="{escape(graph.output_name)}", shape=plaintext];')
     if result is None:
         lines.append(f"  n{graph.output} -> out;")
     else:

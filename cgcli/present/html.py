@@ -60,7 +60,7 @@ def graph_page(graph: Graph, result: Result | None, digits: int = 3) -> bytes:
     data = {
         "source": graph.source,
         "digits": digits,
-        "output": _output_name(graph),
+        "output": graph.output_name,
         "nodes": [_node(graph, i) for i in range(len(graph))],
         "variables": [[name, i] for name, i in graph.variables.items()],
         "point": None if result is None else [result.value[i] for i in graph.variables.values()],
@@ -75,7 +75,7 @@ def graph_page(graph: Graph, result: Result | None, digits: int = 3) -> bytes:
             svg,
             '</div><aside class="details" aria-live="polite"><p>Click a node to see its op, value and'
             " gradients.</p></aside></main>",
-            _LEGEND,
+            _legend(graph),
             f'<script type="application/json" id="cgcli-data">{_json(data)}</script>',
         ]
     )
@@ -99,7 +99,7 @@ def page_dot(graph: Graph, digits: int) -> str:
     for i, inputs in enumerate(graph.inputs):
         for k, j in enumerate(inputs):
             lines.append(f'  n{j} -> n{i} [id="e{i}_{k}", label="{room}"];')
-    lines.append(f'  out [id="out", label="{escape(_output_name(graph))}", shape=plaintext];')
+    lines.append(f'  out [id="out", label="{escape(graph.output_name)}", shape=plaintext];')
     lines.append(f'  n{graph.output} -> out [id="eout", label="{room}"];')
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -150,10 +150,12 @@ def evaluator(graph: Graph) -> str:
 
 
 def _gate(graph: Graph, i: int) -> str:
-    """A node's caption on the page: its gate and op (the role is in its details)."""
+    """A node's caption on the page: its name, gate and op (the role is in its details): ``q: + add``."""
     op = graph.ops[i]
     text = gate(graph, i)
-    return f"{text} {op.name}" if op is not None and op.symbol else text
+    if op is not None and op.symbol:
+        text += f" {op.name}"
+    return f"{graph.names[i]}: {text}" if i in graph.names else text
 
 
 def _backward_edges(graph: Graph) -> list[tuple[int, int, int]]:
@@ -177,10 +179,6 @@ def _node(graph: Graph, i: int) -> dict[str, object]:
     if op is not None:
         row |= {"role": op.role or "", "formula": list(op.formula), "needs": op.needs}
     return row
-
-
-def _output_name(graph: Graph) -> str:
-    return str(getattr(graph, "output_name", None) or "f")
 
 
 def _header(graph: Graph) -> str:
@@ -207,11 +205,13 @@ def _controls(graph: Graph, result: Result | None) -> str:
     )
 
 
-_LEGEND = (
-    '<footer class="legend"><span class="value">green: value (forward pass)</span>'
-    '<span class="grad">red: gradient ∂f/∂node (backward pass: upstream × local, summed at forks)</span>'
-    "<span>→ and ← step through both passes; click a node for its details.</span></footer>"
-)
+def _legend(graph: Graph) -> str:
+    return (
+        '<footer class="legend"><span class="value">green: value (forward pass)</span>'
+        f'<span class="grad">red: gradient ∂{html.escape(graph.output_name)}/∂node'
+        " (backward pass: upstream × local, summed at forks)</span>"
+        "<span>→ and ← step through both passes; click a node for its details.</span></footer>"
+    )
 
 
 def _inline_svg(svg: str) -> str:

@@ -24,6 +24,8 @@ def grad_json(result: Result) -> dict[str, Any]:
             "local": [strict(d) for d in result.local[i]],
             "grad": strict(result.grad[i]),
         }
+        if i in graph.names:
+            node["name"] = graph.names[i]
         op = graph.ops[i]
         if op is not None and op.role:
             node["role"] = op.role
@@ -32,6 +34,7 @@ def grad_json(result: Result) -> dict[str, Any]:
         nodes.append(node)
     return {
         "expression": graph.source,
+        "output": graph.output_name,
         "value": strict(result.output),
         "gradient": {name: strict(g) for name, g in result.gradient.items()},
         "nodes": nodes,
