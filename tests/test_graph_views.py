@@ -307,3 +307,20 @@ def test_a_real_process_that_fails_leaves_the_file_untouched(tmp_path) -> None:
     assert done.returncode == 2 and b"install the graphviz package" in done.stderr and done.stdout == b""
     assert svg.read_bytes() == BEFORE
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.svg"]
+
+
+def test_names_from_a_program_label_the_pictures(runner) -> None:
+    graph = cgcli.parse("q = x + y; L = q * z")
+    result = cgcli.evaluate(graph, {"x": -2.0, "y": 5.0, "z": -4.0})
+    for text in (graph_dot(graph, result), graph_dot(graph)):
+        assert 'n2 [label="q: + add · distributor"' in text and 'n4 [label="L: * mul · switcher"' in text
+        assert '  out [label="L", shape=plaintext];' in text
+    assert "red: gradient ∂L/∂node" in graph_dot(graph, result)
+
+
+@pytest.mark.skipif(not HAS_DOT, reason="Graphviz is not installed")
+def test_fuse_draws_one_gate(runner, tmp_path) -> None:
+    text, point, *_ = LECTURE["neuron"]
+    args = [f"{k}={v}" for k, v in point.items()]
+    result = runner.invoke(cli, ["graph", text, *args, "--fuse", "--format", "dot"])
+    assert result.exit_code == 0 and "σ (fused)" in result.stdout and "exp" not in result.stdout

@@ -289,6 +289,31 @@ def test_names_are_text(runner, tmp_path, page, text) -> None:
     assert_agrees(page, grad_json(text, point)["nodes"])
 
 
+def test_a_comment_in_the_program_stays_text(runner, tmp_path, page) -> None:
+    text = f"q = x + 1  # {HOSTILE}\nL = q * x  # -->"
+    open_page(page, write_page(runner, tmp_path, text, "x=2"))
+    page.click('[data-action="run"]')
+    assert page.evaluate("window.hacked") is None
+    assert page.eval_on_selector_all("img, iframe, object, embed, b", "els => els.length") == 0
+    assert page.text_content("header code") == text
+    assert_agrees(page, grad_json(text, {"x": 2.0})["nodes"])
+
+
+def test_names_from_a_program_label_their_nodes(runner, tmp_path, page) -> None:
+    text = "q = x + y; L = q * z"
+    point = {"x": -2.0, "y": 5.0, "z": -4.0}
+    open_page(page, write_page(runner, tmp_path, text, *assignments(point)))
+    page.click('[data-action="run"]')
+    assert page.text_content('[data-node="2"] text') == "q: + add"
+    assert page.text_content('[data-node="4"] text') == "L: * mul"
+    assert page.text_content("#out text") == "L"
+    page.click('[data-node="4"]')
+    details = page.text_content(".details")
+    assert "L: * mul · switcher" in details and "q * z" in details and "∂L/∂#4: 1" in details
+    assert "∂L/∂node" in page.text_content(".legend")
+    assert_agrees(page, grad_json(text, point)["nodes"])
+
+
 def test_no_text_can_inject_markup(tmp_path, page) -> None:
     """Every text of the graph that reaches the page, made hostile: the source, captions, expressions, names."""
     from cgcli.present.html import graph_page
@@ -296,7 +321,8 @@ def test_no_text_can_inject_markup(tmp_path, page) -> None:
     graph = cgcli.parse("x * 2 + x")
     graph.source = HOSTILE
     graph.leaf_text[0] = HOSTILE  # the caption and expression texts of every node above it
-    graph._texts = None
+    graph.names[2] = HOSTILE  # a name, as a program gives one (the parser allows only identifiers)
+    graph.reset_texts()
     path = tmp_path / "hostile.html"
     path.write_bytes(graph_page(graph, cgcli.evaluate(graph, {"x": 1.5})))
     raw = path.read_text(encoding="utf-8")
