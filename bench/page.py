@@ -88,10 +88,14 @@ def main() -> int:
             for _ in range(3):
                 tab = browser.new_page()
                 tab.goto(path.as_uri())
-                tab.wait_for_function("performance.getEntriesByName('first-contentful-paint').length > 0")
-                fcp = tab.evaluate(
-                    "performance.getEntriesByName('first-contentful-paint').map(e => e.startTime)[0] || null"
-                )
+                # polled: the page's policy forbids the eval behind Playwright's wait_for_function
+                for _ in range(100):
+                    fcp = tab.evaluate(
+                        "() => performance.getEntriesByName('first-contentful-paint').map(e => e.startTime)[0] || null"
+                    )
+                    if fcp is not None:
+                        break
+                    tab.wait_for_timeout(50)
                 paints.append(fcp if fcp is not None else float("nan"))
                 if len(graph) <= STEP_LIMIT:
                     steps["forward"].append(tab.evaluate(CLICK, "forward"))
