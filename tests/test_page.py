@@ -73,6 +73,8 @@ def page(browser: Any) -> Iterator[Page]:
     tab.set_default_timeout(90_000)  # the machine may be loaded
     tab.errors = []  # type: ignore[attr-defined]
     tab.on("pageerror", lambda e: tab.errors.append(str(e)))  # type: ignore[attr-defined]
+    # a console error is also what a blocked resource or a Content-Security-Policy violation gives
+    tab.on("console", lambda m: m.type == "error" and tab.errors.append(m.text))  # type: ignore[attr-defined]
     yield tab
     assert tab.errors == []  # type: ignore[attr-defined]
     context.close()
@@ -253,6 +255,8 @@ def test_the_page_makes_no_network_request(runner, tmp_path, page) -> None:
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.on("websocket", lambda w: requests.append(w.url))
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
     open_page(page, path)
     page.click('[data-action="run"]')
     page.click('[data-node="3"]')
@@ -262,6 +266,18 @@ def test_the_page_makes_no_network_request(runner, tmp_path, page) -> None:
     assert requests == [path.as_uri()]
     policy = page.get_attribute('meta[http-equiv="Content-Security-Policy"]', "content")
     assert policy.startswith("default-src 'none';")
+    # the policy holds: a script or an image that found its way in would not run or load
+    page.evaluate(
+        """() => { const s = document.createElement("script"); s.textContent = "window.hacked = 1";
+        document.body.append(s); const i = document.createElement("img"); i.src = "https://example.com/x.png";
+        document.body.append(i); }"""
+    )
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.hacked") is None
+    assert requests == [path.as_uri(), "https://example.com/x.png"]  # asked for, and then:
+    assert failed == ["https://example.com/x.png csp"]  # blocked by the policy before any network
+    assert any("Content Security Policy" in e for e in page.errors)  # type: ignore[attr-defined]
+    page.errors.clear()  # type: ignore[attr-defined]
 
 
 HOSTILE = (

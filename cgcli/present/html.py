@@ -63,7 +63,6 @@ def graph_page(graph: Graph, result: Result | None, digits: int = 3) -> bytes:
         "output": graph.output_name,
         "nodes": [_node(graph, i) for i in range(len(graph))],
         "variables": [[name, i] for name, i in graph.variables.items()],
-        "point": None if result is None else [result.value[i] for i in graph.variables.values()],
         "steps": [[i, k, j] for i, k, j in _backward_edges(graph)],
     }
     script = "\n".join([evaluator(graph), _asset("page_math.js"), _asset("page.js")])
