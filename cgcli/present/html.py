@@ -50,6 +50,7 @@ STEP_LIMIT = 2000
 FIT_LIMIT = 60
 
 _NODE_G = re.compile(r'<g id="n(\d+)" class="node">')
+_TITLE = re.compile(r"<title>[^<]*</title>\n?")
 
 
 def graph_page(graph: Graph, result: Result | None, digits: int = 3) -> bytes:
@@ -214,8 +215,12 @@ def _legend(graph: Graph) -> str:
 
 
 def _inline_svg(svg: str) -> str:
-    """Graphviz's SVG for inlining: no XML prolog or DOCTYPE, and each node's ``data-node`` hook."""
-    svg = svg[svg.index("<svg") :]
+    """Graphviz's SVG for inlining: no XML prolog or DOCTYPE, and each node's ``data-node`` hook.
+
+    Graphviz's ``<title>`` elements go too: a browser shows them as tooltips,
+    and they say only ``n3`` or ``n3&#45;&gt;n5``.
+    """
+    svg = _TITLE.sub("", svg[svg.index("<svg") :])
     return _NODE_G.sub(lambda m: f'<g id="n{m.group(1)}" class="node" data-node="{m.group(1)}">', svg)
 
 

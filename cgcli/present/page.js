@@ -96,7 +96,8 @@
     const [i, k, j] = steps[s];
     edgeText[i + "_" + k].textContent = short(run.c[s]);
     const done = run.last[j] === s;
-    gradText[j].textContent = (done ? "" : "Σ… ") + short(run.partial[s]);
+    // a fork still waiting for some of its uses shows the sum so far, and that more is to come
+    gradText[j].textContent = short(run.partial[s]) + (done ? "" : " + …");
     if (done) nodeG[j].setAttribute("data-grad", repr(run.g[j]));
   }
 
@@ -206,7 +207,7 @@
     add("p", node.expr, "expr");
     add("p", "op: " + node.op + (node.role ? " (" + node.role + ")" : ""));
     const known = run && i < shownForward;
-    add("p", "value: " + (known ? short(run.v[i], 17 > digits ? Math.max(digits, 6) : digits) : "not computed yet"), "value");
+    add("p", "value: " + (known ? short(run.v[i], Math.max(digits, 6)) : "not computed yet"), "value");
     if (node.inputs.length) {
       add("p", "local gradients ∂#" + i + "/∂input:");
       const list = add("ul", "");
