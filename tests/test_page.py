@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 import cgcli
+import cgcli.present.html
 from cgcli.cli import cli
 from tests.conftest import LECTURE
 
@@ -414,6 +415,23 @@ def test_fused_graphs_step_too(runner, tmp_path, page) -> None:
     reference = cgcli.evaluate(cgcli.fuse(cgcli.parse(text)), point)
     assert "σ (fused)" in page.text_content("svg")
     assert shown(page, "grad") == {i: repr(g) for i, g in enumerate(reference.grad)}
+
+
+def test_a_1000_node_graph_steps_and_agrees(runner, tmp_path, page) -> None:
+    text = "sigmoid(" + " + ".join(f"w{i}*x{i}" for i in range(250)) + ")"
+    graph = cgcli.parse(text)
+    assert len(graph) == 1000
+    point = {name: round(0.01 * (k % 7) - 0.03, 2) for k, name in enumerate(graph.variables)}
+    path = tmp_path / "big.html"
+    path.write_bytes(cgcli.present.html.graph_page(graph, cgcli.evaluate(graph, point)))
+    open_page(page, path)
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    assert sorted(shown(page, "value")) == [0, 1, 2]
+    page.click('[data-action="run"]')
+    reference = cgcli.evaluate(graph, point)
+    pairs = enumerate(zip(reference.value, reference.grad, strict=True))
+    assert_agrees(page, [{"id": i, "value": v, "grad": g} for i, (v, g) in pairs])
 
 
 def test_a_graph_past_the_step_limit_shows_the_static_picture(runner, tmp_path, page, monkeypatch) -> None:
