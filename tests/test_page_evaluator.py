@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 
+from cgcli import evaluate, parse
 from cgcli.core.engine import backward, forward
 from cgcli.core.graph import Graph
 from cgcli.core.ops import OPS, VARIADIC
@@ -183,3 +184,42 @@ def tie(x: float, p: int) -> bool:
         for r in (decimal.ROUND_HALF_UP, decimal.ROUND_HALF_EVEN)
     )
     return up != even
+
+
+@needs_node
+@pytest.mark.parametrize("seed", range(3))
+def test_random_programs_agree_with_grad_in_javascript(seed: int) -> None:
+    """Random expressions over every function (and programs naming their parts), a few points each."""
+    from tests.test_page import random_cases  # the browser tests' generator, without the browser
+
+    cases = list(random_cases(100 + seed, 60))
+    # every other one as a program: its value named, then used twice (a fork at a named node)
+    cases = [(f"t = {text}; L = t * t + t" if k % 2 else text, points) for k, (text, points) in enumerate(cases)]
+    parts = [MATH_JS, "const out = [];"]
+    for text, points in cases:
+        graph = parse(text)
+        data = json.dumps([[repr(x) for x in p.values()] for p in points])
+        parts.append(
+            "{ const ev = (function () {\n" + evaluator(graph) + "\nreturn {forwardPass, backwardPass}; })();\n"
+            f"out.push({data}.map((p) => {{ const f = ev.forwardPass(p.map(Number));"
+            " if (f.error !== undefined) return {error: f.error};"
+            " return {v: f.v.map(repr), g: ev.backwardPass(f.L).g.map(repr)}; })); }"
+        )
+    parts.append("process.stdout.write(JSON.stringify(out));")
+    with tempfile.TemporaryDirectory() as folder:
+        program = Path(folder) / "run.js"
+        program.write_text("\n".join(parts), encoding="utf-8")
+        done = subprocess.run([NODE, str(program)], capture_output=True, text=True, timeout=120)  # type: ignore[list-item]
+    assert done.returncode == 0, done.stderr
+    for (text, points), results in zip(cases, json.loads(done.stdout), strict=True):
+        graph = parse(text)
+        for point, js in zip(points, results, strict=True):
+            ref = evaluate(graph, point)
+            numbers = [abs(x) for x in ref.value + ref.grad if math.isfinite(x)]
+            scale = max(numbers + [1.0])
+            for got, want in zip(js["v"] + js["g"], ref.value + ref.grad, strict=True):
+                if math.isnan(want):
+                    assert got == "nan", (text, point)
+                else:
+                    close = math.isclose(float(got), want, rel_tol=1e-12, abs_tol=1e-12 * scale)
+                    assert close, (text, point, got, want)
