@@ -192,6 +192,7 @@ def test_arrow_keys_step_both_passes_and_back(runner, tmp_path, page) -> None:
     assert_agrees(page, grad_json("(x+y)*z", {"x": -2.0, "y": 5.0, "z": -4.0})["nodes"])
     page.keyboard.press("ArrowLeft")
     assert sorted(shown(page, "grad")) == [0, 2, 3, 4]  # the last step, + → y, undone
+    assert page.text_content(".status").startswith("backward: #2 → #0 x: upstream -4 × local 1 = -4")
     for _ in range(4 + 2):  # the rest of the backward pass, then two forward steps
         page.keyboard.press("ArrowLeft")
     assert sorted(shown(page, "value")) == [0, 1, 2] and shown(page, "grad") == {}
@@ -249,6 +250,9 @@ def test_clicking_a_node_shows_its_details(runner, tmp_path, page) -> None:
     assert "#4 * mul · switcher" in details and "op: mul (switcher)" in details
     assert "value: -12" in details and "∂f/∂#4: 1" in details
     assert "toward #2 x + y: b = -4" in details and "toward #3 z: a = 3" in details
+    page.focus('[data-node="3"]')  # from the keyboard
+    page.keyboard.press("Enter")
+    assert page.text_content(".details h2") == "#3 z"
 
 
 def test_the_page_makes_no_network_request(runner, tmp_path, page) -> None:

@@ -28,6 +28,12 @@
     valueText[i].classList.add("value");
     gradText[i].classList.add("grad");
     g.addEventListener("click", () => showDetails(i));
+    // reachable from the keyboard too: Tab to a node, Enter (or Space) for its details
+    g.setAttribute("tabindex", "0");
+    g.setAttribute("role", "button");
+    g.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") { showDetails(i); event.preventDefault(); }
+    });
   });
   const edgeG = {}, edgeText = {};
   for (const [i, k] of steps) {
@@ -189,7 +195,14 @@
   function back() {
     if (shownBackward > 0) shownBackward -= 1; else if (shownForward > 0) shownForward -= 1; else return;
     redraw();
-    say("stepped back");
+    describe();
+  }
+  // say what the step now shown did (after stepping back, or recomputing at a new point)
+  function describe() {
+    if (shownBackward > 1) say(backwardText(shownBackward - 2));
+    else if (shownBackward === 1) say("backward: ∂" + data.output + "/∂" + data.output + " = 1 starts the backward pass at the output");
+    else if (shownForward > 0) say(forwardText(shownForward - 1));
+    else say("press forward ▸ (or →) to start the forward pass");
   }
 
   function recompute() {
@@ -197,6 +210,7 @@
     if (r.problem) { run = null; clearAll(); say(r.problem); return; }
     run = r;
     redraw();
+    describe();
   }
 
   function showDetails(i) {
@@ -235,5 +249,4 @@
     if (event.key === "ArrowLeft") { back(); event.preventDefault(); }
   });
   recompute();
-  if (run) say("press forward ▸ (or →) to start the forward pass");
 })();
