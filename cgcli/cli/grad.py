@@ -9,12 +9,17 @@ import click
 from ..core.engine import evaluate
 from ..errors import UsageError
 from ..language.parser import parse
-from .app import cli, expression_command, load, warn
+from .app import AT, cli, expression_command, load, warn
 from .args import read_expression
+
+JSON_HELP = (
+    "Print one JSON document instead of the table: expression, value, gradient (by variable) and "
+    'nodes (id, op, expr, inputs, value, local, grad, role); non-finite numbers as "inf", "nan".'
+)
 
 
 @expression_command(cli, "grad")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (SPEC.md's shape) instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True, help="Significant digits shown.")
 @click.option("--steps", is_flag=True, help="Narrate the backward pass edge by edge.")
 @click.option("--fuse", "fused", is_flag=True, help="Collapse every 1/(1+exp(-E)) into one sigmoid gate.")
@@ -63,14 +68,16 @@ def grad(
     result = evaluate(graph, point)
     warn(result.warnings)
     if as_json:
-        from ..present.json import dumps, grad_json
+        from ..present.json import grad_json_chunks
 
-        document = grad_json(result)
+        extra = {}
         if steps:
             from ..present.steps import steps_json
 
-            document["steps"] = steps_json(result)
-        click.echo(dumps(document))
+            extra["steps"] = steps_json(result)
+        for chunk in grad_json_chunks(result, extra):
+            click.echo(chunk, nl=False)
+        click.echo()
     else:
         from ..present.table import grad_view, print_rich
 
@@ -83,8 +90,8 @@ def grad(
 
 def grad_points(expression: str | None, assignments: tuple[str, ...], path: str, fmt: str | None) -> None:
     """``grad --points``: stream the records of ``path`` through the graph (NumPy is imported only here)."""
-    if assignments:
-        raise UsageError("--points reads every variable from its records; drop the variables given as options")
+    if assignments or click.get_current_context().meta.get(AT):
+        raise UsageError("--points reads every variable from its records; drop the variables given as options or --at")
     if path == "-" and expression == "-":
         raise UsageError("the expression and --points cannot both come from standard input")
     graph = parse(read_expression(expression))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from ..errors import ParseError
+from .suggest import call_hint
 
 # How Lark's terminal names read in a message.
 _TERMINALS = {
@@ -78,7 +79,8 @@ def _hint(text: str, pos: int, e: UnexpectedInput, expected: set[str]) -> str:
     # 2x, 2(x+1), (a)(b): juxtaposition is not multiplication here
     juxtaposed = before and (before[-1].isalnum() or before[-1] in "._)")
     if isinstance(e, UnexpectedToken) and e.token.type in _OPERAND and juxtaposed:
-        return f"did you mean {before[-12:].lstrip()}*{after[:12].rstrip()}? write * between factors"
+        called = call_hint(before, str(e.token)) if e.token.type != "LPAR" else ""  # sin x: call it
+        return called or f"did you mean {before[-12:].lstrip()}*{after[:12].rstrip()}? write * between factors"
     if isinstance(e, UnexpectedToken) and e.token.type == "EQUAL":
         return "a statement defines one name, as q = x + y; give variables after the program, as x=1"
     shown = sorted(_TERMINALS.get(t, t) for t in expected if t in _TERMINALS)

@@ -168,10 +168,9 @@ class Builder:
         args = [a for a in rest if a is not None]
         op = FUNCTIONS.get(str(token))
         if op is None:
-            import difflib  # only for this message: keep it off the start
+            from .suggest import function_hint  # only for this message: keep it off the start
 
-            close = difflib.get_close_matches(str(token), FUNCTIONS, n=1)
-            hint = f"did you mean {close[0]}?" if close else "functions: " + ", ".join(sorted(FUNCTIONS))
+            hint = function_hint(str(token), args, self.graph.text)
             raise self._at(token, f"unknown function {token}", hint)
         if op.arity == VARIADIC and not args:
             raise self._at(token, f"{token} takes one or more arguments, got none")

@@ -1,12 +1,13 @@
 """``graph --format dot``: Graphviz DOT, drawn left to right like the lecture's slides.
 
-Each node shows its gate; with values, each edge carries the forward value
-(green, its label) and, at its head, the gradient flowing back along it (red)
-over its local gradient: two labels Graphviz places apart, so the labels of
-two edges into one gate do not merge into one block.  A value used more than
-once (a fork) also shows, in red, the sum of what its uses sent back.  An
-extra edge leaves the output for a node named after it (``f``), in both the
-structure and the valued picture; the valued one has a legend.
+Each node shows its gate; with values, each edge carries, in a thin box of
+its own, the forward value (green), the gradient flowing back along it (red)
+and its local gradient (grey), so that the labels of two edges into one gate
+stay two (an edge out of a constant carries its value only: nothing flows
+back into a constant).  A value used more than once (a fork) also shows, in
+red, the sum of what its uses sent back.  An extra edge leaves the output for
+a node named after it (``f``, or the program's name), in both the structure
+and the valued picture; the valued one has a legend.
 """
 
 from __future__ import annotations
@@ -85,13 +86,15 @@ def graph_dot(graph: Graph, result: Result | None = None, digits: int = 3) -> st
             label = f'"{escape(caption(graph, i))}"'
         lines.append(f'  n{i} [label={label}, tooltip="#{i} {escape(graph.text(i))}"{shape}];')
     for e in edges(graph, result):
-        if e.value is None or e.grad is None or e.local is None:
+        if e.value is None:
             lines.append(f"  n{e.source} -> n{e.target};")
         else:
-            value = _font(short(e.value, digits), GREEN)
-            grad = _font(short(e.grad, digits), RED)
-            local = _font(f"local {short(e.local, digits)}", GREY, 8)
-            lines.append(f"  n{e.source} -> n{e.target} [label=<{_block(value, grad, local)}>];")
+            rows = [_font(short(e.value, digits), GREEN)]
+            if e.grad is not None:  # None out of a constant: nothing flows back along the edge
+                rows.append(_font(short(e.grad, digits), RED))
+            if e.local is not None:
+                rows.append(_font(f"local {short(e.local, digits)}", GREY, 8))
+            lines.append(f"  n{e.source} -> n{e.target} [label=<{_block(*rows)}>];")
     lines.append(f'  out [label="{escape(graph.output_name)}", shape=plaintext];')
     if result is None:
         lines.append(f"  n{graph.output} -> out;")
