@@ -176,6 +176,7 @@ def cli() -> None:
 
     \b
     Examples:
+      cgcli grad 'q = x + y; f = q * z' --x=-2 --y=5 --z=-4
       cgcli grad '(x+y)*z' --x=-2 --y=5 --z=-4
       cgcli grad '1/(1+exp(-(w0*x0+w1*x1+w2)))' w0=2 x0=-1 w1=-3 x1=-2 w2=-3 --json
     """

@@ -28,6 +28,8 @@ from ..language.suggest import closest, split_product
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z", re.DOTALL)
+#: what no value holds and a program (f=x*2, q=x+y;f=q*z) may: NAME=... with one of these is the program
+_PROGRAM = re.compile(r"[;\n#*/^(),×·⋅÷]|=.*=|\S\s+\S")
 
 
 class ExpressionCommand(click.Command):
@@ -59,7 +61,8 @@ class ExpressionCommand(click.Command):
                     positional.append(args[i])
                     i += 1
                 continue
-            if _ASSIGNMENT.match(arg):  # x=3: no expression contains '='
+            # x=3 is a variable; before the expression, f=x*2 (what no value holds) is the program
+            if _ASSIGNMENT.match(arg) and (positional or not _PROGRAM.search(arg)):
                 variables.append(arg)
                 continue
             if arg == "-" or not arg.startswith("-"):

@@ -47,9 +47,9 @@ def grad(
 ) -> None:
     """Show every node's value, local gradients and global gradient.
 
-    EXPR is an expression (or - for standard input, or @FILE); variables
-    follow as --x=-2, --x -2, x=-2 or --var x=-2.  An expression that begins
-    with - goes after --.
+    EXPR is an expression or a program (q = x + y; f = q * z), or - for
+    standard input, or @FILE; variables follow as --x=-2, --x -2, x=-2 or
+    --var x=-2.  An expression that begins with - goes after --.
 
     \b
     Example:
@@ -95,6 +95,7 @@ def grad_points(expression: str | None, assignments: tuple[str, ...], path: str,
     if path == "-" and expression == "-":
         raise UsageError("the expression and --points cannot both come from standard input")
     graph = parse(read_expression(expression))
+    warn(graph.warnings)
     from ..modes.points import guess_format, stream
 
     fmt = guess_format(path, fmt)

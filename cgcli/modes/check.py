@@ -181,6 +181,9 @@ def check(
         report.points.append(check_at(graph, point, step, tolerance, method))
         return report
     unknown = [name for name in point if name not in graph.variables]
+    defined = [name for name in unknown if name in graph.definitions]
+    if defined:  # a program's own name (the CLI catches it first, with a caret)
+        raise UsageError(f"{defined[0]} is defined by the program and takes no value")
     if unknown:
         raise UsageError(f"the expression does not use {', '.join(unknown)}")
     import random  # only --random needs it
