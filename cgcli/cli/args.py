@@ -22,7 +22,9 @@ from ..errors import UsageError
 from ..language.parser import MAX_LENGTH
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
+#: what a number is, everywhere in cgcli (README: "Numbers"): ASCII decimal digits only.
+#: NOTE: [0-9], not \d: Python's \d and float() also take other scripts' digits ("١٢").
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z", re.DOTALL)
 
 
@@ -97,6 +99,11 @@ def parse_value(name: str, text: str) -> float:
     """A variable's value: a finite decimal number, else UsageError naming the variable."""
     cleaned = text.strip().replace("\u2212", "-")  # a pasted minus sign is a minus
     if not _DECIMAL.match(cleaned):
+        if any(c.isdigit() and not c.isascii() for c in cleaned):
+            raise UsageError(
+                f"the value of {name} must be written with the ASCII digits 0-9, not {text!r} "
+                "(cgcli reads no other script's digits)"
+            )
         raise UsageError(f"the value of {name} must be a decimal number such as -2, 0.5 or 1e-3, not {text!r}")
     value = float(cleaned)
     if not math.isfinite(value):
@@ -144,4 +151,5 @@ def read_expression(arg: str | None) -> str:
     # checked before strip(): whitespace padding past the limit must not hide (and drop) the rest
     if len(text) > MAX_LENGTH:
         raise UsageError(f"the expression is longer than {MAX_LENGTH:,} characters, cgcli's limit (see README: Limits)")
-    return text.strip()
+    # a byte-order mark (Notepad writes one) is no part of the expression
+    return text.removeprefix("\ufeff").strip()
