@@ -19,6 +19,7 @@ import click
 
 from .. import __version__
 from ..core.graph import Graph
+from ..entry import INTERRUPTED, Interrupted, ReaderGone, say_interrupted
 from ..errors import USAGE, CgcliError, UsageError
 from ..language.parser import parse
 from .args import ExpressionCommand, parse_variables, read_expression
@@ -92,6 +93,12 @@ class Cgcli(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        # NOTE: click's main() turns EPIPE into exit 1 and Ctrl-C into a blank line and exit 1,
+        # even with standalone_mode=False: these two leave as exceptions click does not catch
+        except BrokenPipeError:  # stderr's reader went away, or a stdout not behind cgcli.entry's
+            raise ReaderGone from None
+        except KeyboardInterrupt:  # Python's own handler: main() called without cgcli.entry
+            raise Interrupted from None
         except CgcliError as e:
             _report(str(e))
             raise click.exceptions.Exit(e.exit_code) from None
@@ -127,9 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as e:  # errors before a command runs: cgcli --nope
         _report(e.format_message())
         return e.exit_code or USAGE
-    except (click.Abort, KeyboardInterrupt):
-        return 130
-    except BrokenPipeError:
+    except (Interrupted, KeyboardInterrupt, click.Abort):
+        say_interrupted()
+        return INTERRUPTED
+    except (ReaderGone, BrokenPipeError):
         # the reader (head, less) has gone; say nothing, as Unix tools do
         _discard_stdout()
         return 0
@@ -186,5 +194,7 @@ def _report(message: str) -> None:
 
 
 def run() -> None:
-    """The console script's entry point."""
-    sys.exit(main())
+    """The console script's entry point before cgcli.entry (an install made then still calls it)."""
+    from ..entry import run
+
+    run()
