@@ -67,6 +67,11 @@ def _out_of_memory_in_place(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except MemoryError:
             pass  # raise outside the except block, once the frames are gone
+        except SystemError as e:
+            # NOTE: under a tight `ulimit -v`, CPython 3.11 loses some MemoryErrors raised in
+            # C (a generator's frame, str.join) and reports this instead: memory, not a bug
+            if "without exception set" not in str(e):
+                raise
         raise UsageError(OUT_OF_MEMORY)
 
     return run

@@ -39,9 +39,12 @@ def layout_size(dot_text: str) -> tuple[int, int]:
     for a, b in edges:
         has_input[b] = True
         rank[b] = max(rank[b], rank[a] + 1)
+    first_user: dict[int, int] = {}
     for a, b in edges:  # a leaf sits just before its first user
         if not has_input[a]:
-            rank[a] = rank[b] - 1 if rank[a] == 0 else min(rank[a], rank[b] - 1)
+            first_user[a] = min(first_user.get(a, rank[b]), rank[b])
+    for a, user in first_user.items():
+        rank[a] = user - 1
     virtual = 0
     crossing = [0] * (max(rank, default=0) + 2)  # edges crossing the gap after each rank
     for a, b in edges:
