@@ -159,7 +159,7 @@ def test_ctrl_c_mid_stream_leaves_whole_records(files: dict[str, Path], after: i
     lines = out.decode().splitlines()
     if points == "csv":
         assert lines[0] == "value,d_x,error"
-        assert all(len(line.split(",")) == 3 and float(line.split(",")[0]) == float(line.split(",")[0]) for line in lines[1:])
+        assert all(len(line.split(",")) == 3 and float(line.split(",")[1]) >= -2 for line in lines[1:])
     else:
         assert all(json.loads(line)["gradient"].keys() == {"x"} for line in lines)
 
@@ -198,9 +198,8 @@ def _svg(tmp_path: Path, folder: Path | None, *args: str, env: dict[str, str] | 
     environ = {**os.environ, **(env or {})}
     if folder is not None:
         environ["PATH"] = f"{folder}:{environ['PATH']}"
-    done = subprocess.run(
-        [*CGCLI, "graph", *(args or ("x*y",)), "--format", "svg"], capture_output=True, text=True, env=environ, timeout=60
-    )
+    command = [*CGCLI, "graph", *(args or ("x*y",)), "--format", "svg"]
+    done = subprocess.run(command, capture_output=True, text=True, env=environ, timeout=60)
     return done.returncode, done.stderr, done.stdout
 
 
@@ -337,9 +336,7 @@ def test_small_memory(files: dict[str, Path], args: list[str], limit_mb: int) ->
     def limited() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit_mb << 20, limit_mb << 20))
 
-    done = subprocess.run(
-        CGCLI + _args(args, files), capture_output=True, text=True, preexec_fn=limited, timeout=240
-    )
+    done = subprocess.run(CGCLI + _args(args, files), capture_output=True, text=True, preexec_fn=limited, timeout=240)
     if done.returncode == 0:
         assert "error" not in done.stderr
     else:
