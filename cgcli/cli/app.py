@@ -20,8 +20,8 @@ import click
 from .. import __version__
 from ..core.graph import Graph
 from ..entry import INTERRUPTED, Interrupted, ReaderGone, say_interrupted
-from ..errors import USAGE, CgcliError, UsageError
-from ..language.parser import parse
+from ..errors import USAGE, CgcliError, ParseError, UsageError
+from ..language.parser import parse, place
 from .args import ExpressionCommand, parse_variables, read_expression
 
 INTERNAL = 70  # EX_SOFTWARE: a bug in cgcli, not in the input
@@ -78,13 +78,31 @@ def _out_of_memory_in_place(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def load(expression: str | None, assignments: tuple[str, ...], fused: bool = False) -> tuple[Graph, dict[str, float]]:
-    """Read and parse the expression (fused, if asked), and the point to evaluate it at."""
+    """Read and parse the expression (fused, if asked), and the point to evaluate it at.
+
+    A definition the output does not use is a warning here; a value given for
+    a defined name is a usage error that points at its definition.
+    """
     graph = parse(read_expression(expression))
+    point = parse_variables(assignments)
+    for name in point:
+        if name in graph.definitions:
+            pos = graph.definitions[name]
+            raise ParseError(
+                graph.source,
+                pos,
+                f"{name} is defined {place(graph.source, pos)} and also given a value on the command line",
+                f"drop the value: {name} is computed from its definition",
+                located=False,
+            )
+    warn(graph.warnings)
+    # the variables of unused definitions are not evaluated: their values are not needed, nor wrong
+    point = {name: value for name, value in point.items() if name not in graph.unused_variables}
     if fused:
         from ..core.fuse import fuse
 
         graph = fuse(graph)
-    return graph, parse_variables(assignments)
+    return graph, point
 
 
 def warn(messages: list[str]) -> None:

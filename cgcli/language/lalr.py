@@ -7,7 +7,8 @@ does (filtered anonymous tokens, ``?rule`` single children passed up,
 What it saves is Lark itself on the way: importing it (most of a ``grad``
 run's start-up) and its per-token bookkeeping (line and column counting).
 
-It handles valid input only.  On anything it does not expect — an
+Line breaks pass through `cgcli.language.newlines`' rule, as they do through
+Lark's postlexer, so both see the same tokens.  It handles valid input only.  On anything it does not expect — an
 unexpected character or token, a rule it has no method for — it raises
 `Fallback`, and the caller parses the text again with Lark, which raises
 the real error (with its expected set) or, should the two ever disagree,
@@ -19,6 +20,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+
+from .newlines import NL, separates
+
+_PARENS = {"LPAR": 1, "RPAR": -1}
 
 
 class Fallback(Exception):
@@ -139,23 +144,38 @@ class Driver:
 
     def parse(self, text: str) -> Any:
         """The value the builder returns for the start rule; `Fallback` on anything unexpected."""
-        states, ignore, kept = self.states, self.ignore, self.kept
+        states, kept = self.states, self.kept
+        skip = self.ignore | {NL}
+        feed = self._feed
         state_stack = [self.start]
         value_stack: list[Any] = []
         pos = 0
+        # cgcli.language.newlines' rule, inline: a line break waits for the next token
+        # (``pending``, its offset) to know whether it separates statements
+        depth, pending = 0, -1
+        last: re.Match[str] | None = None
         for match in self.regex.finditer(text):
             if match.start() != pos:
                 raise Fallback("unexpected character")
             pos = match.end()
             kind = match.lastgroup
             assert kind is not None
-            if kind in ignore:
+            if kind in skip:
+                if kind == NL and pending < 0:
+                    pending = match.start()
                 continue
+            if pending >= 0:
+                if last is not None and separates(depth, last.lastgroup or "", last.group(), kind):
+                    feed(states, state_stack, value_stack, NL, Token(NL, "\n", pending))
+                pending = -1
+            if kind in _PARENS:
+                depth += _PARENS[kind]
+            last = match
             token = Token(kind, match.group(), match.start()) if kind in kept else kind
-            self._feed(states, state_stack, value_stack, kind, token)
+            feed(states, state_stack, value_stack, kind, token)
         if pos != len(text):
             raise Fallback("unexpected character")
-        return self._feed(states, state_stack, value_stack, "$END", None)
+        return feed(states, state_stack, value_stack, "$END", None)
 
     def _feed(self, states: Any, state_stack: list[int], value_stack: list[Any], kind: str, token: Any) -> Any:
         while True:

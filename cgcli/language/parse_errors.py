@@ -35,8 +35,6 @@ _INSTEAD = {
     "–": "write -",
     "—": "write -",
     "‐": "write -",
-    "=": "an expression has no '='; give variables after it, as x=1",
-    ";": "cgcli reads one expression, without ';'",
     "`": "quotes and backticks belong to the shell, not to the expression",
     "'": "quotes and backticks belong to the shell, not to the expression",
     '"': "quotes and backticks belong to the shell, not to the expression",
@@ -81,6 +79,8 @@ def _hint(text: str, pos: int, e: UnexpectedInput, expected: set[str]) -> str:
     juxtaposed = before and (before[-1].isalnum() or before[-1] in "._)")
     if isinstance(e, UnexpectedToken) and e.token.type in _OPERAND and juxtaposed:
         return f"did you mean {before[-12:].lstrip()}*{after[:12].rstrip()}? write * between factors"
+    if isinstance(e, UnexpectedToken) and e.token.type == "EQUAL":
+        return "a statement defines one name, as q = x + y; give variables after the program, as x=1"
     shown = sorted(_TERMINALS.get(t, t) for t in expected if t in _TERMINALS)
     if not shown:
         return ""

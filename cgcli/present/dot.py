@@ -46,7 +46,7 @@ def graph_dot(graph: Graph, result: Result | None = None, digits: int = 3) -> st
         else:
             lines.append(f"  n{e.source} -> n{e.target} [label={_edge_label(e.value, e.grad, e.local, digits)}];")
     if result is not None:
-        lines.append('  out [label="f", shape=plaintext];')
+        lines.append(f'  out [label="{_html(graph.output_name)}", shape=plaintext];')
         lines.append(f"  n{graph.output} -> out [label={_edge_label(result.output, 1.0, None, digits)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..core.engine import Result
 from ..modes.check import CheckReport
+from ..modes.descend import Descent
 from .numbers import strict
 
 
@@ -24,6 +25,8 @@ def grad_json(result: Result) -> dict[str, Any]:
             "local": [strict(d) for d in result.local[i]],
             "grad": strict(result.grad[i]),
         }
+        if i in graph.names:
+            node["name"] = graph.names[i]
         op = graph.ops[i]
         if op is not None and op.role:
             node["role"] = op.role
@@ -32,6 +35,7 @@ def grad_json(result: Result) -> dict[str, Any]:
         nodes.append(node)
     return {
         "expression": graph.source,
+        "output": graph.output_name,
         "value": strict(result.output),
         "gradient": {name: strict(g) for name, g in result.gradient.items()},
         "nodes": nodes,
@@ -75,6 +79,31 @@ def check_json(report: CheckReport) -> dict[str, Any]:
         "failed": report.failed,
         "redrawn": report.redrawn,
         "skipped": report.skipped,
+    }
+
+
+def descend_json(run: Descent) -> dict[str, Any]:
+    """The ``descend --json`` document of SPEC.md: every step kept, and the final point."""
+    names = list(run.graph.variables)
+    steps = [
+        {
+            "step": k,
+            "value": strict(run.values[k]),
+            "point": {name: strict(x) for name, x in zip(names, run.points[k], strict=True)},
+            "gradient": {name: strict(d) for name, d in zip(run.wrt, run.gradients[k], strict=True)},
+        }
+        for k in range(len(run.values))
+    ]
+    return {
+        "expression": run.graph.source,
+        "output": run.graph.output_name,
+        "lr": run.lr,
+        "wrt": run.wrt,
+        "converged": run.converged,
+        "steps": steps,
+        "final": {"value": strict(run.values[-1]), "point": steps[-1]["point"]},
+        "tol": run.tol,
+        "stopped": run.stopped,
     }
 
 

@@ -41,9 +41,11 @@ def gate(graph: Graph, i: int) -> str:
 
 
 def caption(graph: Graph, i: int) -> str:
-    """The gate with its op name and role: ``* mul · switcher``."""
+    """The gate with its op name and role, after the node's name: ``* mul · switcher``, ``q: + add · distributor``."""
     op = graph.ops[i]
     text = gate(graph, i)
+    if i in graph.names:
+        text = f"{graph.names[i]}: {text}"
     if op is not None and op.symbol:
         text += f" {op.name}"
     if op is not None and op.role:

@@ -26,6 +26,6 @@ def graph_mermaid(graph: Graph, result: Result | None = None, digits: int = 3) -
             text = f"value {short(e.value, digits)} / grad {short(e.grad, digits)}"
             lines.append(f"  n{e.source} -->|{_quoted(text)}| n{e.target}")
     if result is not None:
-        lines.append('  out(("f"))')
+        lines.append(f"  out(({_quoted(graph.output_name)}))")
         lines.append(f"  n{graph.output} -->|{_quoted(f'value {short(result.output, digits)} / grad 1')}| out")
     return "\n".join(lines) + "\n"

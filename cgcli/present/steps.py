@@ -23,7 +23,11 @@ def steps(result: Result) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     for i in range(len(graph) - 1, -1, -1):
         if len(received[i]) > 1:
-            records.append({"fork": i, "expr": graph.text(i), "contributions": received[i], "sum": result.grad[i]})
+            record: dict[str, Any] = {"fork": i, "expr": graph.text(i), "contributions": received[i]}
+            record["sum"] = result.grad[i]
+            if i in graph.names:
+                record["name"] = graph.names[i]
+            records.append(record)
         op = graph.ops[i]
         formulas = op.formula if op is not None else ()
         for k, (j, local) in enumerate(zip(graph.inputs[i], result.local[i], strict=True)):
@@ -44,6 +48,10 @@ def steps(result: Result) -> list[dict[str, Any]]:
                     "to_expr": graph.text(j),
                 }
             )
+            if i in graph.names:
+                records[-1]["name"] = graph.names[i]
+            if j in graph.names:
+                records[-1]["to_name"] = graph.names[j]
     return records
 
 
@@ -68,16 +76,16 @@ def steps_text(result: Result, digits: int = 6) -> str:
     for r in steps(result):
         if "fork" in r:
             terms = " + ".join(short(c, digits) for c in r["contributions"])
-            lines.append(f"  fork #{r['fork']} {r['expr']}: {terms} = {short(r['sum'], digits)}")
+            lines.append(f"  fork #{r['fork']} {r.get('name', r['expr'])}: {terms} = {short(r['sum'], digits)}")
         else:
             local = short(r["local"], digits)
             if r["formula"]:
                 filled = _fill(r["formula"], _letters(result, r["node"]), digits)
                 local = local if filled == local else f"{filled} ({local})"
             lines.append(
-                f"  #{r['node']} {r['op']} {r['expr']}: upstream {short(r['upstream'], digits)}"
+                f"  #{r['node']} {r['op']} {r.get('name', r['expr'])}: upstream {short(r['upstream'], digits)}"
                 f" × local {local} = {short(r['contribution'], digits)}"
-                f" → #{r['to']} {r['to_expr']}"
+                f" → #{r['to']} {r.get('to_name', r['to_expr'])}"
             )
     return "\n".join(lines)
 

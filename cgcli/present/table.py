@@ -11,12 +11,16 @@ from rich.table import Table
 from rich.text import Text
 
 from ..core.engine import Result
+from ..core.graph import Graph
 from ..core.ops import DISTRIBUTOR, ROLE_MEANING, ROUTER, SWITCHER
 from .numbers import short
 
 #: a graph of more nodes than 2 × SHOWN shows its first and last SHOWN rows: a table of a
 #: million rows would take Rich minutes to lay out, and nobody reads it
 SHOWN = 500
+
+#: a program of more named nodes than this is shown above the table by its output's statement alone
+PROGRAM_LINES = 12
 
 #: the width of output into a pipe or a file: no cell is ever wrapped
 UNWRAPPED = 100_000
@@ -42,13 +46,14 @@ CHAIN_RULE = (
 def grad_view(result: Result, digits: int = 6, explain: bool = False) -> Group:
     """A Rich renderable: the node table, the gradient lines and the role legend (longer with ``explain``)."""
     graph = result.graph
+    out = graph.output_name
     table = Table()
     table.add_column("id", justify="right")
     table.add_column("expr", overflow="fold")
     table.add_column("op")
     table.add_column("value", justify="right", style=VALUE)
     table.add_column("local ∂node/∂input")
-    table.add_column("grad ∂f/∂node", justify="right", style=GRADIENT)
+    table.add_column(f"grad ∂{out}/∂node", justify="right", style=GRADIENT)
     table.add_column("role")
     roles = []
     for i in range(len(graph)):
@@ -64,11 +69,11 @@ def grad_view(result: Result, digits: int = 6, explain: bool = False) -> Group:
         role = op.role if op is not None and op.role else ""
         value, grad = short(result.value[i], digits), short(result.grad[i], digits)
         op_name = graph.op_name(i) + (" (fused)" if i in graph.fused else "")
-        table.add_row(str(i), graph.text(i), op_name, value, local, grad, role)
-    parts: list[Any] = [Text(f"f = {graph.text(graph.output)}"), table]
-    parts.append(Text(f"f = {short(result.output, digits)}", style=VALUE))
+        table.add_row(str(i), _expr(graph, i), op_name, value, local, grad, role)
+    parts: list[Any] = [Text(line) for line in _program(graph)] + [table]
+    parts.append(Text(f"{out} = {short(result.output, digits)}", style=VALUE))
     for name, g in result.gradient.items():
-        parts.append(Text(f"∂f/∂{name} = {short(g, digits)}", style=GRADIENT))
+        parts.append(Text(f"∂{out}/∂{name} = {short(g, digits)}", style=GRADIENT))
     for role in roles:
         parts.append(Text(f"{role}: {ROLE_MEANING[role]}", style="dim"))
         if explain:
@@ -76,6 +81,19 @@ def grad_view(result: Result, digits: int = 6, explain: bool = False) -> Group:
     if explain:
         parts.append(Text(CHAIN_RULE, style="dim"))
     return Group(*parts)
+
+
+def _expr(graph: Graph, i: int) -> str:
+    """A row's expression: a named node's name beside it (``q = x + y``)."""
+    name = graph.names.get(i)
+    return f"{name} = {graph.text(i)}" if name else graph.text(i)
+
+
+def _program(graph: Graph) -> list[str]:
+    """The lines above the table: the program's statements (just the output's, when there are many)."""
+    output = graph.output
+    lines = [] if len(graph.names) > PROGRAM_LINES else [_expr(graph, i) for i in sorted(graph.names) if i != output]
+    return [*lines, f"{graph.output_name} = {graph.label(output) if graph.output_alias else graph.text(output)}"]
 
 
 def print_rich(renderable: Any, file: TextIO | None = None) -> None:
