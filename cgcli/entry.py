@@ -184,4 +184,16 @@ def run() -> NoReturn:
     except Interrupted:  # while importing, or between main() and here
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         say_interrupted()
+    except MemoryError:  # while importing, under a small ulimit -v: main() has no handler yet
+        code = _say(b"cgcli: error: out of memory\n", 2)
+    except Exception as e:  # noqa: BLE001 - an installation that cannot import itself: still no traceback
+        code = _say(f"cgcli: error: internal error, please report it: {type(e).__name__}: {e}\n".encode(), 70)
     sys.exit(code)
+
+
+def _say(message: bytes, code: int) -> int:
+    try:
+        os.write(2, message)
+    except OSError:
+        pass
+    return code

@@ -56,6 +56,8 @@ READERS_GONE = {
     "graph png": ["graph", "(x+y)*z", "x=1", "y=2", "z=3", "--format", "png"],
     "points jsonl": ["grad", "x*sin(x)", "--points", "@points"],
     "points csv": ["grad", "x*sin(x)", "--points", "@csv"],
+    "descend": ["descend", "x^2", "x=3"],
+    "descend --json": ["descend", "x^2", "x=3", "--json"],
     "help": ["--help"],
     "version": ["--version"],
 }
@@ -326,11 +328,13 @@ MEMORY_COMMANDS = {
     "graph mermaid": ["graph", "@big", "--format", "mermaid"],
     "graph svg": ["graph", "@big", "--format", "svg"],
     "points": ["grad", "x*sin(x)", "--points", "@points"],
+    "descend": ["descend", "@big", "x=1", "--steps", "3"],
+    "version": ["--version"],
 }
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("limit_mb", [120, 200, 320])
+@pytest.mark.parametrize("limit_mb", [24, 120, 200, 320])
 @pytest.mark.parametrize("args", MEMORY_COMMANDS.values(), ids=MEMORY_COMMANDS.keys())
 def test_small_memory(files: dict[str, Path], args: list[str], limit_mb: int) -> None:
     def limited() -> None:
@@ -347,6 +351,7 @@ def test_small_memory(files: dict[str, Path], args: list[str], limit_mb: int) ->
             "cgcli: error: out of memory\n",
         ) or done.stderr.startswith("cgcli: error: the graph is too large for Graphviz"), done.stderr
         assert done.stdout == "" or not args[0] == "check"
+    assert "Traceback" not in done.stderr
 
 
 # -- files and encodings -----------------------------------------------------
@@ -388,3 +393,17 @@ def test_what_a_number_is_not(value: str) -> None:
         "",
         f"cgcli: error: the value of x must be a decimal number such as -2, 0.5 or 1e-3, not {value!r}\n",
     )
+
+
+def test_csv_points_follow_the_same_number_rule() -> None:
+    code, out, err = _run(
+        "grad", "x", "--points", "-", "--points-format", "csv", stdin="x\n1_000\n١\n 2.5 \n1e3\n".encode()
+    )
+    assert (code, err) == (0, "cgcli: warning: 2 of 4 records failed (the first on line 2)\n")
+    assert out.splitlines() == [
+        "value,d_x,error",
+        ",,\"line 2: value 1 must be a finite number, not '1_000'\"",
+        ",,\"line 3: value 1 must be a finite number, not '١'\"",
+        "2.5,1.0,",
+        "1000.0,1.0,",
+    ]

@@ -17,14 +17,14 @@ from typing import Any
 
 import click
 
+from ..core.number_rule import DECIMAL
 from ..core.ops import CONSTANTS
 from ..errors import UsageError
 from ..language.parser import MAX_LENGTH
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-#: what a number is, everywhere in cgcli (README: "Numbers"): ASCII decimal digits only.
-#: NOTE: [0-9], not \d: Python's \d and float() also take other scripts' digits ("١٢").
-_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")
+#: what a number is, the one rule for every input (ASCII digits only)
+_DECIMAL = DECIMAL
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z", re.DOTALL)
 
 
