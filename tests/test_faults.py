@@ -161,7 +161,8 @@ def test_ctrl_c_mid_stream_leaves_whole_records(files: dict[str, Path], after: i
     lines = out.decode().splitlines()
     if points == "csv":
         assert lines[0] == "value,d_x,error"
-        assert all(len(line.split(",")) == 3 and float(line.split(",")[1]) >= -2 for line in lines[1:])
+        rows = [line.split(",") for line in lines[1:]]
+        assert all(len(row) == 3 and row[2] == "" and all(map(float, row[:2])) is not None for row in rows)
     else:
         assert all(json.loads(line)["gradient"].keys() == {"x"} for line in lines)
 
