@@ -63,14 +63,16 @@ def grad(
     result = evaluate(graph, point)
     warn(result.warnings)
     if as_json:
-        from ..present.json import dumps, grad_json
+        from ..present.json import dump_pieces, grad_json
 
-        document = grad_json(result)
+        document = grad_json(result, lazy=True)  # each node's dict made as it is written
         if steps:
             from ..present.steps import steps_json
 
             document["steps"] = steps_json(result)
-        click.echo(dumps(document))
+        for piece in dump_pieces(document):
+            click.echo(piece, nl=False)
+        click.echo()
     else:
         from ..present.table import grad_view, print_rich
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..core.engine import Result
@@ -11,35 +13,56 @@ from ..modes.descend import Descent
 from .numbers import strict
 
 
-def grad_json(result: Result) -> dict[str, Any]:
-    """The ``grad --json`` document: value, gradient by variable, and every node."""
+def grad_json(result: Result, lazy: bool = False) -> dict[str, Any]:
+    """The ``grad --json`` document: value, gradient by variable, and every node.
+
+    With ``lazy``, "nodes" is a `Lazy` list that makes each node's dict as `dump_pieces`
+    writes it: a dict is some 500 bytes, and a million of them at once would be the
+    largest thing in the process (docs/limits.md: Memory).
+    """
     graph = result.graph
-    nodes = []
-    for i in range(len(graph)):
-        node: dict[str, Any] = {
-            "id": i,
-            "op": graph.op_name(i),
-            "expr": graph.text(i),
-            "inputs": list(graph.inputs[i]),
-            "value": strict(result.value[i]),
-            "local": [strict(d) for d in result.local[i]],
-            "grad": strict(result.grad[i]),
-        }
-        if i in graph.names:
-            node["name"] = graph.names[i]
-        op = graph.ops[i]
-        if op is not None and op.role:
-            node["role"] = op.role
-        if i in graph.fused:
-            node["fused"] = True
-        nodes.append(node)
+    nodes = Lazy(len(graph), lambda i: _node(result, i))
     return {
         "expression": graph.source,
         "output": graph.output_name,
         "value": strict(result.output),
         "gradient": {name: strict(g) for name, g in result.gradient.items()},
-        "nodes": nodes,
+        "nodes": nodes if lazy else list(nodes),
     }
+
+
+def _node(result: Result, i: int) -> dict[str, Any]:
+    graph = result.graph
+    node: dict[str, Any] = {
+        "id": i,
+        "op": graph.op_name(i),
+        "expr": graph.text(i),
+        "inputs": list(graph.inputs[i]),
+        "value": strict(result.value[i]),
+        "local": [strict(d) for d in result.local[i]],
+        "grad": strict(result.grad[i]),
+    }
+    if i in graph.names:
+        node["name"] = graph.names[i]
+    op = graph.ops[i]
+    if op is not None and op.role:
+        node["role"] = op.role
+    if i in graph.fused:
+        node["fused"] = True
+    return node
+
+
+class Lazy:
+    """A list of ``count`` dicts, each made by ``make(i)`` when it is read, and not kept."""
+
+    def __init__(self, count: int, make: Callable[[int], dict[str, Any]]) -> None:
+        self.count, self.make = count, make
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return map(self.make, range(self.count))
 
 
 def check_json(report: CheckReport) -> dict[str, Any]:
@@ -113,14 +136,32 @@ def dumps(document: dict[str, Any]) -> str:
     ``allow_nan=False`` makes a forgotten non-finite number fail loudly
     instead of writing ``NaN``, which is not JSON.
     """
+    return "".join(dump_pieces(document))
 
+
+#: list items written together by `dump_pieces`
+BATCH = 1_000
+
+
+def dump_pieces(document: dict[str, Any]) -> Iterator[str]:
+    """`dumps`'s text in pieces of whole lines (a `Lazy` list's items made as they are written)."""
     # one encoder for every item: json.dumps with options builds a new one per call
     compact = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
-    lines = []
-    for key, value in document.items():
-        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
-            items = ",\n".join("    " + compact(item) for item in value)
-            lines.append(f"  {compact(key)}: [\n{items}\n  ]")
+    yield "{\n"
+    for k, (key, value) in enumerate(document.items()):
+        comma = ",\n" if k else ""
+        if (
+            isinstance(value, Lazy)
+            and len(value)
+            or (isinstance(value, list) and value and all(isinstance(item, dict) for item in value))
+        ):
+            yield f"{comma}  {compact(key)}: [\n"
+            items = iter(value)
+            first = True
+            while batch := list(itertools.islice(items, BATCH)):
+                yield ("" if first else ",\n") + ",\n".join("    " + compact(item) for item in batch)
+                first = False
+            yield "\n  ]"
         else:
-            lines.append(f"  {compact(key)}: {compact(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}"
+            yield f"{comma}  {compact(key)}: {compact(list(value) if isinstance(value, Lazy) else value)}"
+    yield "\n}"
