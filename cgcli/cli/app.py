@@ -67,14 +67,25 @@ def _out_of_memory_in_place(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except MemoryError:
             pass  # raise outside the except block, once the frames are gone
-        except SystemError as e:
-            # NOTE: under a tight `ulimit -v`, CPython 3.11 loses some MemoryErrors raised in
-            # C (a generator's frame, str.join) and reports this instead: memory, not a bug
-            if "without exception set" not in str(e):
+        except (SystemError, ImportError) as e:
+            if not _memory_ran_out(e):
                 raise
         raise UsageError(OUT_OF_MEMORY)
 
     return run
+
+
+def _memory_ran_out(e: Exception) -> bool:
+    """Whether ``e`` is how a small ``ulimit -v`` shows, other than as a MemoryError.
+
+    NOTE: CPython 3.11 loses some MemoryErrors raised in C (a generator's frame, str.join)
+    and reports "error return without exception set" or "returned NULL without setting an
+    exception"; a C extension (NumPy) that cannot be mapped into memory fails to import.
+    """
+    text = str(e)
+    if isinstance(e, SystemError):
+        return "without exception set" in text or "without setting an exception" in text
+    return "failed to map segment" in text or "Cannot allocate memory" in text
 
 
 def load(expression: str | None, assignments: tuple[str, ...], fused: bool = False) -> tuple[Graph, dict[str, float]]:
@@ -171,6 +182,11 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         # report only after the except block: the traceback holds every frame (and the
         # half-built graph) alive, and reporting inside it can run out of memory again
+        code = _OUT_OF_MEMORY
+    except (SystemError, ImportError) as e:
+        if not _memory_ran_out(e):
+            _report(f"internal error, please report it: {type(e).__name__}: {e}")
+            return INTERNAL
         code = _OUT_OF_MEMORY
     except Exception as e:  # noqa: BLE001 - a bug; still one message, never a traceback
         _report(f"internal error, please report it: {type(e).__name__}: {e}")
