@@ -1,4 +1,4 @@
-"""Peak memory per node, each command as a whole process: ``python bench/memory.py [--max N] [--only SHAPE] [--command C]``.
+"""Peak memory per node, each command as a process: ``python bench/memory.py [--max N] [--only S] [--command C]``.
 
 For chains (``-(-(…-x))``, every node on one path) and sums (``x0*y + x1*y + …``, wide and
 forked), 10^4 to 10^6 nodes, it runs each command in a child process and reads the child's
