@@ -174,6 +174,10 @@ def _whole_line_stdout() -> None:
 def run() -> NoReturn:
     """The console script's entry point (also ``python -m cgcli``)."""
     signal.signal(signal.SIGINT, _on_interrupt)  # first of all: see the module's docstring
+    # NumPy's OpenBLAS reserves a buffer per core at import, and when a small ulimit -v
+    # refuses it, prints its own message and exits 1 (a failed check, to a script); cgcli's
+    # array work (--points) is element-wise and never calls BLAS, so one thread costs nothing
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     code = INTERRUPTED
     try:
         _whole_line_stdout()
