@@ -66,8 +66,8 @@ def test_the_grad_table_names_the_nodes(runner) -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[:2] == ["q = x + y", "f = q * z"]
-    assert "│  2 │ q = x + y │ add │     3 │ #0: 1, #1: 1       │            -4 │ distributor │" in lines
-    assert "│  4 │ f = q * z │ mul │   -12 │ #2: -4, #3: 3      │             1 │ switcher    │" in lines
+    assert "│  2 │ q = x + y │ add │     3 │ #0: 1, #1: 1  │   -4 │ distributor │" in lines
+    assert "│  4 │ f = q * z │ mul │   -12 │ #2: -4, #3: 3 │    1 │ switcher    │" in lines
     assert lines[-6:-2] == ["f = -12", "∂f/∂x = -4", "∂f/∂y = -4", "∂f/∂z = 3"]
 
 
@@ -84,7 +84,7 @@ def test_the_json_names_nodes_and_the_output(runner) -> None:
 def test_the_output_name_is_the_last_statements(runner) -> None:
     result = runner.invoke(cli, ["grad", "q = x + y\nL = q * z", *POINT])
     assert result.exit_code == 0, result.output
-    assert "grad ∂L/∂node" in result.stdout
+    assert "grad: ∂L/∂node" in result.stdout  # the legend under the table
     assert result.stdout.splitlines()[-6:-2] == ["L = -12", "∂L/∂x = -4", "∂L/∂y = -4", "∂L/∂z = 3"]
     document = json.loads(runner.invoke(cli, ["grad", "q = x + y\nL = q * z", *POINT, "--json"]).stdout)
     assert document["output"] == "L"
@@ -93,6 +93,10 @@ def test_the_output_name_is_the_last_statements(runner) -> None:
 def test_a_bare_last_statement_is_f(runner) -> None:
     graph = cgcli.parse("q = x + y; q * z")
     assert graph.output_name == "f" and graph.names == {2: "q"}
+    graph = cgcli.parse("q = x + y; q")  # the output is q's node, and its name f (SPEC.md)
+    assert graph.output_name == "f" and graph.names == {2: "q"}
+    assert cgcli.to_text(graph) == "q = x + y\nq"
+    assert cgcli.parse("f = x + y; f").output_name == "f"
 
 
 def test_steps_narrate_with_the_names(runner) -> None:
@@ -283,8 +287,10 @@ def test_errors_and_warnings_in_a_real_process() -> None:
 def test_to_text_prints_the_program() -> None:
     assert cgcli.to_text(cgcli.parse("q = x+y; f = q*z")) == "q = x + y\nf = q * z"
     assert cgcli.to_text(cgcli.parse("q = x+y; q*z")) == "q = x + y\nq * z"
-    assert cgcli.to_text(cgcli.parse("a = x*y; f = a")) == "a = x * y\nf = a"
+    assert cgcli.to_text(cgcli.parse("a = x*y; f = a")) == "a = x * y\na"  # f is the bare statement's name
+    assert cgcli.to_text(cgcli.parse("a = x*y; L = a")) == "a = x * y\nL = a"
     assert cgcli.to_text(cgcli.parse("f = x")) == "f = x"
+    assert cgcli.to_text(cgcli.parse("a = x*f; a")) == "a = x * f\na"
     assert cgcli.to_text(cgcli.parse("q = x - y; f = 2 - q")) == "q = x - y\nf = 2 - q"
     assert cgcli.to_text(cgcli.parse("k = 2; f = -k ^ 2")) == "k = 2\nf = -(k ^ 2)"
 
@@ -371,3 +377,108 @@ def test_lark_rejects_programs_as_the_driver_does(text: str) -> None:
     with pytest.raises(ParseError) as lark:
         _lark_graph(text)
     assert str(lark.value) == str(driver.value)
+
+
+BAD = [
+    "",
+    "   ",
+    "# only a comment",
+    "(x",
+    "2x",
+    "x +",
+    "x ** ** y",
+    "x $ y",
+    "(x+1",
+    "x +* y",
+    "sin(x,)",
+    "x + y = 3",
+    "(q = x)",
+    "q =",
+    "q = x\n)",
+    "q = x\n= 2",
+    "f(x) = 2",
+    "1 2",
+    "x\n+",
+    "q = (x +\n",
+    "x ٣",
+    "a = x;\n(y",
+]
+
+
+@pytest.mark.parametrize("text", BAD, ids=[repr(t) for t in BAD])
+def test_the_driver_names_syntax_errors_as_lark_does(text: str) -> None:
+    """The driver names a syntax error itself (no second parse); the message is Lark's, word for word."""
+    with pytest.raises(ParseError) as driver:
+        cgcli.parse(text)
+    with pytest.raises(ParseError) as lark:
+        _lark_graph(text)
+    assert str(driver.value) == str(lark.value)
+
+
+PIECES = ["x", "y", "q", "2", ".5", "1e3", "+", "-", "*", "/", "^", "**", "(", ")", ",", "=", ";", "\n", " ", "#c\n"]
+PIECES += ["sin", "max", "pi", "$", "×", "−"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+def test_the_driver_and_lark_agree_on_token_soup(text: str) -> None:
+    outcomes = []
+    for parse in (cgcli.parse, _lark_graph):
+        try:
+            outcomes.append(structure(parse(text)))
+        except ParseError as e:
+            outcomes.append(str(e))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_another_name_for_a_variable_is_that_variable() -> None:
+    graph = cgcli.parse("a = x; q = y * 2; f = q + a")
+    assert list(graph.variables) == ["y", "x"]  # as in f = y * 2 + x: x is first used by f
+    assert graph.warnings == []
+    assert structure(cgcli.parse(cgcli.to_text(graph))) == structure(graph)
+    graph = cgcli.parse("a = x; b = a * 2; f = y")
+    assert [w.split(" is defined")[0] for w in graph.warnings] == ["a", "b"]
+    assert list(graph.variables) == ["y"] and graph.unused_variables == {"x"}
+
+
+# -- the layers ---------------------------------------------------------------------------
+
+
+def _imports(path: Any) -> set[str]:
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            found.add("." * node.level + (node.module or ""))
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_the_core_imports_no_layer_above_it_and_the_language_has_no_cycle() -> None:
+    from pathlib import Path
+
+    package = Path(cgcli.__file__).parent
+    for module in (package / "core").glob("*.py"):
+        above = {m for m in _imports(module) if any(layer in m for layer in ("language", "present", "cli", "modes"))}
+        assert not above, (module.name, above)
+    language = package / "language"
+    assert not {m for m in _imports(language / "lalr_build.py") if m.endswith("parser")}
+    assert not {m for m in _imports(language / "parser.py") if m.endswith("lalr_build")}
+    assert not {m for m in _imports(language / "printer.py") if m.endswith("parser")}
+
+
+@pytest.mark.parametrize(
+    "args, value",
+    [
+        (["q=x+y;f=q*z", *POINT], -12.0),
+        (["f=x*2", "x=3"], 6.0),
+        (["x=3", "f=x*2"], 6.0),
+        (["q=x + y", "x=1", "y=2"], 3.0),
+    ],
+)
+def test_a_compact_program_is_the_expression_not_a_variable(runner, args: list[str], value: float) -> None:
+    result = runner.invoke(cli, ["grad", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["value"] == value

@@ -9,12 +9,17 @@ import click
 from ..core.engine import evaluate
 from ..errors import UsageError
 from ..language.parser import parse
-from .app import cli, expression_command, load, warn
+from .app import AT, cli, expression_command, load, warn
 from .args import read_expression
+
+JSON_HELP = (
+    "Print one JSON document instead of the table: expression, value, gradient (by variable) and "
+    'nodes (id, op, expr, inputs, value, local, grad, role); non-finite numbers as "inf", "nan".'
+)
 
 
 @expression_command(cli, "grad")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (SPEC.md's shape) instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True, help="Significant digits shown.")
 @click.option("--steps", is_flag=True, help="Narrate the backward pass edge by edge.")
 @click.option("--fuse", "fused", is_flag=True, help="Collapse every 1/(1+exp(-E)) into one sigmoid gate.")
@@ -42,9 +47,9 @@ def grad(
 ) -> None:
     """Show every node's value, local gradients and global gradient.
 
-    EXPR is an expression (or - for standard input, or @FILE); variables
-    follow as --x=-2, --x -2, x=-2 or --var x=-2.  An expression that begins
-    with - goes after --.
+    EXPR is an expression or a program (q = x + y; f = q * z), or - for
+    standard input, or @FILE; variables follow as --x=-2, --x -2, x=-2 or
+    --var x=-2.  An expression that begins with - goes after --.
 
     \b
     Example:
@@ -63,15 +68,15 @@ def grad(
     result = evaluate(graph, point)
     warn(result.warnings)
     if as_json:
-        from ..present.json import dump_pieces, grad_json
+        from ..present.json import grad_json_chunks
 
-        document = grad_json(result, lazy=True)  # each node's dict made as it is written
+        extra = {}
         if steps:
             from ..present.steps import steps_json
 
-            document["steps"] = steps_json(result)
-        for piece in dump_pieces(document):
-            click.echo(piece, nl=False)
+            extra["steps"] = steps_json(result)
+        for chunk in grad_json_chunks(result, extra):
+            click.echo(chunk, nl=False)
         click.echo()
     else:
         from ..present.table import grad_view, print_rich
@@ -85,11 +90,12 @@ def grad(
 
 def grad_points(expression: str | None, assignments: tuple[str, ...], path: str, fmt: str | None) -> None:
     """``grad --points``: stream the records of ``path`` through the graph (NumPy is imported only here)."""
-    if assignments:
-        raise UsageError("--points reads every variable from its records; drop the variables given as options")
+    if assignments or click.get_current_context().meta.get(AT):
+        raise UsageError("--points reads every variable from its records; drop the variables given as options or --at")
     if path == "-" and expression == "-":
         raise UsageError("the expression and --points cannot both come from standard input")
     graph = parse(read_expression(expression))
+    warn(graph.warnings)
     from ..modes.points import guess_format, stream
 
     fmt = guess_format(path, fmt)

@@ -101,6 +101,15 @@ class Graph:
             self.constant_ids.add(i)
         return i
 
+    def drop_last_leaf(self) -> None:
+        """Remove the last node, a variable no node uses yet (the parser adds it again later)."""
+        i = len(self.ops) - 1
+        assert self.ops[i] is None and i not in self.constants, "only a variable leaf can be dropped"
+        self.ops.pop()
+        self.inputs.pop()
+        del self.variables[self.leaf_text.pop(i)]
+        self._texts = None
+
     def _append(self, op: Op | None, inputs: tuple[int, ...]) -> int:
         i = len(self.ops)
         self.ops.append(op)

@@ -23,11 +23,11 @@ import re
 import threading
 from typing import TYPE_CHECKING, Any
 
-from ..core.graph import Graph
+from ..core.graph import OUTPUT, Graph
 from ..core.ops import CONSTANTS, FUNCTIONS, OPS, VARIADIC
 from ..errors import ParseError, UsageError
 from .grammar import OPTIONS, grammar_changed, grammar_text, stale
-from .lalr import Driver, Fallback
+from .lalr import Driver, Fallback, Unexpected
 from .newlines import Newlines
 
 if TYPE_CHECKING:
@@ -55,8 +55,8 @@ class Builder:
         self.text = text
         #: defined name -> (its node, the offset of its name in the text), in statement order
         self.defined: dict[str, tuple[int, int]] = {}
-        #: the defined names that label no node of their own: another name for a variable or a named node
-        self.aliases: set[str] = set()
+        #: ``a = x`` for a variable x first used there: a -> x, whose node is added where a is used
+        self.lazy: dict[str, str] = {}
         #: the defined names that some later statement uses
         self.used: set[str] = set()
         #: variable -> the offset of its first use (to point at a use before a definition)
@@ -67,6 +67,8 @@ class Builder:
         self.bare_at = -1
         #: the offset just after the last separator: where the statement being read begins
         self.statement_at = 0
+        #: how many nodes the graph had when that statement began
+        self.statement_nodes = 0
 
     def _at(self, token: Token, reason: str, hint: str = "") -> ParseError:
         return ParseError(self.text, token.start_pos or 0, reason, hint)
@@ -91,7 +93,7 @@ class Builder:
                 f"{name} is defined {self._place(first, pos)} and again {self._place(pos, first)}",
                 "a name is defined once: give the second definition a name of its own",
             )
-        if name in self.graph.variables:
+        if name in self.first_use:
             use = self.first_use[name]
             if use >= self.statement_at:
                 reason = f"{name} is used in its own definition {self._place(use)}"
@@ -101,15 +103,20 @@ class Builder:
                 hint = f"define {name} before the statements that use it"
             raise self._named(use, reason, hint)
         graph = self.graph
-        self.defined[name] = (node, pos)
         graph.definitions[name] = pos
         # a variable keeps its own name, and a node named already keeps its first name:
         # ``b = a`` makes b another name for a's node, not a node of its own
-        if node not in graph.names and (graph.ops[node] is not None or node in graph.constants):
+        if graph.ops[node] is None and node not in graph.constants:
+            if node == len(graph) - 1 and node >= self.statement_nodes:
+                # ``a = x`` is x's first use: x is added where a is first used instead, so
+                # that the graph is the one of the program with a written out
+                self.lazy[name] = graph.leaf_text[node]
+                graph.drop_last_leaf()
+                node = -1
+        elif node not in graph.names:
             graph.names[node] = name
             graph.reset_texts()
-        else:
-            self.aliases.add(name)
+        self.defined[name] = (node, pos)
         self.last = (name, node)
         return node
 
@@ -123,6 +130,7 @@ class Builder:
     def sep(self, children: list[Token]) -> None:
         (token,) = children
         self.statement_at = (token.start_pos or 0) + 1
+        self.statement_nodes = len(self.graph)
 
     def statements(self, children: list[Any]) -> None:
         return None
@@ -156,10 +164,11 @@ class Builder:
         defined = self.defined.get(token)
         if defined is not None:
             self.used.add(token)
-            return defined[0]
+            node = defined[0]
+            return node if node >= 0 else self.graph.variable(self.lazy[token])
         if token in FUNCTIONS:
             raise self._at(token, f"{token} is a function", f"call it: {token}(...)")
-        if token not in self.graph.variables:
+        if token not in self.first_use:
             self.first_use[token] = token.start_pos or 0
         return self.graph.variable(str(token))
 
@@ -168,10 +177,9 @@ class Builder:
         args = [a for a in rest if a is not None]
         op = FUNCTIONS.get(str(token))
         if op is None:
-            import difflib  # only for this message: keep it off the start
+            from .suggest import function_hint  # only for this message: keep it off the start
 
-            close = difflib.get_close_matches(str(token), FUNCTIONS, n=1)
-            hint = f"did you mean {close[0]}?" if close else "functions: " + ", ".join(sorted(FUNCTIONS))
+            hint = function_hint(str(token), args, self.graph.text)
             raise self._at(token, f"unknown function {token}", hint)
         if op.arity == VARIADIC and not args:
             raise self._at(token, f"{token} takes one or more arguments, got none")
@@ -288,8 +296,12 @@ def parse(text: str) -> Graph:
             try:
                 driver.parse(text)
                 return _finish(_builder)
+            except Unexpected as where:  # a syntax error: the driver names it, no second parse
+                from .parse_errors import describe
+
+                raise describe(text, where, lambda prefix: driver.accepts(text, len(prefix))) from None
             except Fallback:
-                pass  # Lark reads it again below and names the error
+                pass  # Lark reads it again below
         _builder.start(text)
         _lark_parse(text)
         return _finish(_builder)
@@ -305,8 +317,12 @@ def _finish(builder: Builder) -> Graph:
         pos = len(text.rstrip())
         raise ParseError(text, pos, "empty expression", "expected '(', '+', '-', a name or a number")
     name, output = builder.last
+    if output < 0:  # the last statement is f = x, x used nowhere else: x is the output
+        output = graph.variable(builder.lazy[str(name)])
     if name is not None and graph.names.get(output) != name:
         graph.output_alias = name
+    elif name is None and graph.names.get(output, OUTPUT) != OUTPUT:
+        graph.output_alias = OUTPUT  # SPEC.md: a bare last statement (q alone) is f, named or not
     reachable = [False] * len(graph)
     reachable[output] = True
     for i in range(output, -1, -1):  # ids are topological: one sweep down marks every input
@@ -314,19 +330,36 @@ def _finish(builder: Builder) -> Graph:
             for j in graph.inputs[i]:
                 reachable[j] = True
     roots = []
+    unused: list[tuple[str, int]] = []
     for defined, (node, pos) in builder.defined.items():
         if defined == name:
             continue
-        if reachable[node] and defined in builder.used:
-            if defined not in builder.aliases:
+        if node < 0:  # a = x, x first used there: where a is used, x's node is
+            node = graph.variables.get(builder.lazy[defined], len(graph))
+        if defined in builder.used and node < len(graph) and reachable[node]:
+            if graph.names.get(node) == defined:  # a's own node, not another name for one
                 roots.append(node)
         else:
-            graph.warnings.append(
-                f"{defined} is defined {builder._place(pos)} but the output does not use it: it is not evaluated"
-            )
-    if not graph.warnings and not builder.aliases and output == len(graph) - 1 and all(reachable):
+            unused.append((defined, pos))
+    graph.warnings += _unused(text, unused)
+    if not unused and output == len(graph) - 1 and all(reachable):
         return graph
     return _pruned(graph, [*roots, output])
+
+
+#: how many unused definitions the warnings name, one a line; the rest are counted
+LISTED = 10
+
+
+def _unused(text: str, unused: list[tuple[str, int]]) -> list[str]:
+    """The warnings for definitions the output does not use (``unused``: name and offset, in order)."""
+    notes = [
+        f"{defined} is defined {place(text, pos)} but the output does not use it: it is not evaluated"
+        for defined, pos in unused[:LISTED]
+    ]
+    if len(unused) > LISTED:
+        notes.append(f"… and {len(unused) - LISTED:,} more definitions the output does not use")
+    return notes
 
 
 def _pruned(graph: Graph, roots: list[int]) -> Graph:

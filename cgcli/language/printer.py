@@ -5,7 +5,7 @@ formatted by `cgcli.core.notation.node_text`'s rules."""
 
 from __future__ import annotations
 
-from ..core.graph import Graph
+from ..core.graph import OUTPUT, Graph
 from ..core.notation import needs_parens
 from ..core.ops import ATOM
 
@@ -29,7 +29,9 @@ def to_text(graph: Graph, node: int | None = None) -> str:
         return _expression(graph, node)
     lines = [f"{name} = {_expression(graph, i)}" for i, name in sorted(graph.names.items())]
     output = graph.output
-    if graph.output_alias is not None:
+    if graph.output_alias == OUTPUT and output in graph.names:  # q alone: a bare statement is f
+        lines.append(graph.names[output])
+    elif graph.output_alias is not None:
         shown = graph.names.get(output) or _expression(graph, output)
         lines.append(f"{graph.output_alias} = {shown}")
     elif output not in graph.names:

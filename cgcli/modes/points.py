@@ -264,7 +264,7 @@ def _jsonl(graph: Graph, names: list[str], source: TextIO, sink: TextIO, summary
         if values is None:  # some record is not an object of finite numbers: look at each
             values = np.zeros((len(lines), len(names)))
             for k, record in enumerate(records):
-                reason = _check_record(record, names)
+                reason = _check_record(record, names, graph)
                 if reason:
                     errors[k] = reason
                 else:
@@ -337,7 +337,7 @@ def _read_jsonl(lines: list[str]) -> list[Any]:
     return records
 
 
-def _check_record(record: Any, names: list[str]) -> str:
+def _check_record(record: Any, names: list[str], graph: Graph) -> str:
     """Why ``record`` is not an object of exactly the variables' finite values ("" if it is)."""
     if record is _UNREADABLE:
         return "not valid JSON"
@@ -347,6 +347,10 @@ def _check_record(record: Any, names: list[str]) -> str:
     if missing:
         return "missing value for " + ", ".join(missing)
     unknown = [k for k in record if k not in names]
+    defined = [k for k in unknown if k in graph.definitions]
+    if defined:  # a program's own name: computed from its definition, never given
+        return f"{defined[0]} is defined by the program and takes no value from a record"
+    unknown = [k for k in unknown if k not in graph.unused_variables]  # not evaluated: needs no value
     if unknown:
         return "the expression does not use " + ", ".join(unknown)
     for name in names:

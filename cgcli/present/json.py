@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from json.encoder import encode_basestring
 from typing import Any
 
 from ..core.engine import Result
@@ -13,56 +13,35 @@ from ..modes.descend import Descent
 from .numbers import strict
 
 
-def grad_json(result: Result, lazy: bool = False) -> dict[str, Any]:
-    """The ``grad --json`` document: value, gradient by variable, and every node.
-
-    With ``lazy``, "nodes" is a `Lazy` list that makes each node's dict as `dump_pieces`
-    writes it: a dict is some 500 bytes, and a million of them at once would be the
-    largest thing in the process (docs/limits.md: Memory).
-    """
+def grad_json(result: Result) -> dict[str, Any]:
+    """The ``grad --json`` document: value, gradient by variable, and every node."""
     graph = result.graph
-    nodes = Lazy(len(graph), lambda i: _node(result, i))
+    nodes = []
+    for i in range(len(graph)):
+        node: dict[str, Any] = {
+            "id": i,
+            "op": graph.op_name(i),
+            "expr": graph.text(i),
+            "inputs": list(graph.inputs[i]),
+            "value": strict(result.value[i]),
+            "local": [strict(d) for d in result.local[i]],
+            "grad": strict(result.grad[i]),
+        }
+        if i in graph.names:
+            node["name"] = graph.names[i]
+        op = graph.ops[i]
+        if op is not None and op.role:
+            node["role"] = op.role
+        if i in graph.fused:
+            node["fused"] = True
+        nodes.append(node)
     return {
         "expression": graph.source,
         "output": graph.output_name,
         "value": strict(result.output),
         "gradient": {name: strict(g) for name, g in result.gradient.items()},
-        "nodes": nodes if lazy else list(nodes),
+        "nodes": nodes,
     }
-
-
-def _node(result: Result, i: int) -> dict[str, Any]:
-    graph = result.graph
-    node: dict[str, Any] = {
-        "id": i,
-        "op": graph.op_name(i),
-        "expr": graph.text(i),
-        "inputs": list(graph.inputs[i]),
-        "value": strict(result.value[i]),
-        "local": [strict(d) for d in result.local[i]],
-        "grad": strict(result.grad[i]),
-    }
-    if i in graph.names:
-        node["name"] = graph.names[i]
-    op = graph.ops[i]
-    if op is not None and op.role:
-        node["role"] = op.role
-    if i in graph.fused:
-        node["fused"] = True
-    return node
-
-
-class Lazy:
-    """A list of ``count`` dicts, each made by ``make(i)`` when it is read, and not kept."""
-
-    def __init__(self, count: int, make: Callable[[int], dict[str, Any]]) -> None:
-        self.count, self.make = count, make
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return map(self.make, range(self.count))
 
 
 def check_json(report: CheckReport) -> dict[str, Any]:
@@ -78,6 +57,7 @@ def check_json(report: CheckReport) -> dict[str, Any]:
                 "ok": v.ok,
                 "kink": v.kink,
                 "band": v.band,
+                "decided_by": v.decided_by,
                 "h": v.h,
             }
             if v.left is not None and v.right is not None:
@@ -103,6 +83,82 @@ def check_json(report: CheckReport) -> dict[str, Any]:
         "redrawn": report.redrawn,
         "skipped": report.skipped,
     }
+
+
+def grad_json_chunks(result: Result, extra: dict[str, Any] | None = None) -> Iterator[str]:
+    """``dumps(grad_json(result) | extra)``, byte for byte, as pieces of text.
+
+    Large graphs are why this exists: building a dict per node and encoding
+    it spent half of ``grad --json``'s time (and the garbage collector's
+    scans of those dicts).  Here each node's line is written from one
+    template, with the encoder's own string escaping and float ``repr``, and
+    the document leaves in chunks instead of one string (bench/json.py;
+    tests/test_json_fast.py compares the two on every op and edge).
+    """
+    graph = result.graph
+    yield "{\n" + ",\n".join(
+        _line(key, value)
+        for key, value in (
+            ("expression", graph.source),
+            ("output", graph.output_name),
+            ("value", strict(result.output)),
+            ("gradient", {name: strict(g) for name, g in result.gradient.items()}),
+        )
+    )
+    yield ',\n  "nodes": [\n' if len(graph) else ',\n  "nodes": []'
+    texts, values, locals_, grads = [graph.text(i) for i in range(len(graph))], result.value, result.local, result.grad
+    ops, inputs, fused, names_ = graph.ops, graph.inputs, graph.fused, graph.names
+    names = [graph.op_name(i) for i in range(len(graph))]
+    chunk: list[str] = []
+    for i in range(len(graph)):
+        op = ops[i]
+        tail = ""
+        if i in names_:
+            tail += f', "name": {_string(names_[i])}'
+        if op is not None and op.role:
+            tail += f', "role": {_string(op.role)}'
+        if i in fused:
+            tail += ', "fused": true'
+        chunk.append(
+            f'    {{"id": {i}, "op": {_string(names[i])}, "expr": {_string(texts[i])}, '
+            f'"inputs": [{", ".join(map(str, inputs[i]))}], "value": {_number(values[i])}, '
+            f'"local": [{", ".join(map(_number, locals_[i]))}], "grad": {_number(grads[i])}{tail}}}'
+        )
+        if len(chunk) == _CHUNK:
+            yield ",\n".join(chunk) + ",\n"
+            chunk = []
+    if chunk:
+        yield ",\n".join(chunk) + "\n"
+    yield "  ]" if len(graph) else ""
+    for key, value in (extra or {}).items():
+        yield ",\n" + _line(key, value)
+    yield "\n}"
+
+
+#: node lines per piece of `grad_json_chunks`
+_CHUNK = 4096
+
+_string = encode_basestring
+
+
+def _number(v: float) -> str:
+    """A number as the encoder writes `strict(v)`: repr of the float, or "inf"/"-inf"/"nan" quoted."""
+    if v - v == 0:  # finite (inf - inf and nan - nan are nan)
+        return repr(float(v))
+    return f'"{strict(v)}"'
+
+
+def _line(key: str, value: Any) -> str:
+    """One top-level member as `dumps` lays it out: a list of objects gets one item a line."""
+    compact = _COMPACT
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        items = ",\n".join("    " + compact(item) for item in value)
+        return f"  {compact(key)}: [\n{items}\n  ]"
+    return f"  {compact(key)}: {compact(value)}"
+
+
+# one encoder for every item: json.dumps with options builds a new one per call
+_COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
 def descend_json(run: Descent) -> dict[str, Any]:
@@ -136,32 +192,5 @@ def dumps(document: dict[str, Any]) -> str:
     ``allow_nan=False`` makes a forgotten non-finite number fail loudly
     instead of writing ``NaN``, which is not JSON.
     """
-    return "".join(dump_pieces(document))
 
-
-#: list items written together by `dump_pieces`
-BATCH = 1_000
-
-
-def dump_pieces(document: dict[str, Any]) -> Iterator[str]:
-    """`dumps`'s text in pieces of whole lines (a `Lazy` list's items made as they are written)."""
-    # one encoder for every item: json.dumps with options builds a new one per call
-    compact = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
-    yield "{\n"
-    for k, (key, value) in enumerate(document.items()):
-        comma = ",\n" if k else ""
-        if (
-            isinstance(value, Lazy)
-            and len(value)
-            or (isinstance(value, list) and value and all(isinstance(item, dict) for item in value))
-        ):
-            yield f"{comma}  {compact(key)}: [\n"
-            items = iter(value)
-            first = True
-            while batch := list(itertools.islice(items, BATCH)):
-                yield ("" if first else ",\n") + ",\n".join("    " + compact(item) for item in batch)
-                first = False
-            yield "\n  ]"
-        else:
-            yield f"{comma}  {compact(key)}: {compact(list(value) if isinstance(value, Lazy) else value)}"
-    yield "\n}"
+    return "{\n" + ",\n".join(_line(key, value) for key, value in document.items()) + "\n}"

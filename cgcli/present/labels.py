@@ -15,8 +15,8 @@ class Edge(NamedTuple):
     source: int
     target: int
     value: float | None  # the forward value carried: the source's value
-    grad: float | None  # the gradient flowing back along it: upstream × local
-    local: float | None  # ∂target/∂source
+    grad: float | None  # the gradient flowing back along it: upstream × local (None into a constant)
+    local: float | None  # ∂target/∂source (None into a constant)
 
 
 def edges(graph: Graph, result: Result | None) -> Iterator[Edge]:
@@ -25,6 +25,8 @@ def edges(graph: Graph, result: Result | None) -> Iterator[Edge]:
         for k, j in enumerate(inputs):
             if result is None:
                 yield Edge(j, i, None, None, None)
+            elif j in graph.constant_ids:  # nothing flows back into a constant: no numbers to draw
+                yield Edge(j, i, result.value[j], None, None)
             else:
                 local = result.local[i][k]
                 yield Edge(j, i, result.value[j], result.grad[i] * local, local)

@@ -8,10 +8,12 @@ Edges into constants are left out: nothing upstream of them wants a gradient.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 from ..core.engine import Result
+from ..errors import number_text
 from .numbers import short, strict
 
 
@@ -75,7 +77,7 @@ def steps_text(result: Result, digits: int = 6) -> str:
     lines = ["backward pass, from the output to the inputs:"]
     for r in steps(result):
         if "fork" in r:
-            terms = " + ".join(short(c, digits) for c in r["contributions"])
+            terms = _sum(r["contributions"], digits)
             lines.append(f"  fork #{r['fork']} {r.get('name', r['expr'])}: {terms} = {short(r['sum'], digits)}")
         else:
             local = short(r["local"], digits)
@@ -90,6 +92,15 @@ def steps_text(result: Result, digits: int = 6) -> str:
     return "\n".join(lines)
 
 
+def _sum(terms: list[float], digits: int) -> str:
+    """``0.909 + 0.135 - 1``: a negative term after the first is subtracted, not added as ``+ -1``."""
+    text = short(terms[0], digits)
+    for t in terms[1:]:
+        shown = short(t, digits)
+        text += f" - {shown[1:]}" if shown.startswith("-") else f" + {shown}"
+    return text
+
+
 def _letters(result: Result, i: int) -> dict[str, float]:
     """The numbers a formula of node ``i`` speaks of: y its value, a and b its inputs' values."""
     inputs = (result.value[j] for j in result.graph.inputs[i])
@@ -100,10 +111,17 @@ _LETTER = re.compile(r"(?<![A-Za-z])[aby](?![A-Za-z])")
 
 
 def _fill(formula: str, letters: dict[str, float], digits: int) -> str:
-    """Put the numbers in: "-a/b²" at a=1, b=1.37 gives "-1/1.37²"; a negative number is bracketed."""
+    """Put the numbers in: "-a/b²" at a=1, b=1.5 gives "-1/1.5²"; a negative number is bracketed.
+
+    An operand that ``digits`` would round is written in full (shortest round-trip
+    text): at --digits 2, "-1/1.4²" would claim -0.51 where the local is -0.53.
+    """
 
     def number(match: re.Match[str]) -> str:
-        text = short(letters[match.group()], digits)
+        value = letters[match.group()]
+        text = short(value, digits)
+        if math.isfinite(value) and float(text) != value:
+            text = number_text(value)
         before = formula[match.start() - 1] if match.start() else ""
         whole = match.start() == 0 and match.end() == len(formula)
         if text.startswith("-") and not whole and before not in "(^":
