@@ -79,7 +79,10 @@ class WholeLines(io.BufferedIOBase):
     def __init__(self, fd: int) -> None:
         super().__init__()
         self._fd = fd
-        self._held = bytearray()
+        # NOTE: bytes pieces, not a bytearray: under a small ulimit -v, a bytearray whose copy
+        # fails mid-way is freed with its buffer still exported (a SystemError on stderr)
+        self._held: list[bytes] = []
+        self._size = 0
         self._stopped = False  # the reader went away, a write failed or cgcli was interrupted
 
     def writable(self) -> bool:
@@ -93,14 +96,15 @@ class WholeLines(io.BufferedIOBase):
 
     def write(self, data: bytes) -> int:  # type: ignore[override]
         if not self._stopped:
-            self._held += data
-            if len(self._held) >= self.LIMIT:
-                self._send(self._held.rfind(b"\n") + 1)
+            self._held.append(bytes(data))
+            self._size += len(data)
+            if self._size >= self.LIMIT:
+                self._send(whole_lines=True)
         return len(data)
 
     def flush(self) -> None:
-        if not self._stopped:
-            self._send(len(self._held))
+        if not self._stopped and self._size:
+            self._send(whole_lines=False)
 
     def close(self) -> None:
         try:
@@ -111,15 +115,18 @@ class WholeLines(io.BufferedIOBase):
     def stop(self) -> None:
         """Drop what is held and ignore every later write (cgcli is stopping)."""
         self._stopped = True
-        self._held.clear()
+        self._held, self._size = [], 0
 
-    def _send(self, n: int) -> None:
-        """Write the first ``n`` bytes held, all of them, even if Ctrl-C comes meanwhile."""
+    def _send(self, whole_lines: bool) -> None:
+        """Write what is held (up to its last newline, if ``whole_lines``), all of it, even if Ctrl-C comes."""
         global _writing
-        if not n:
+        data = b"".join(self._held)
+        cut = data.rfind(b"\n") + 1 if whole_lines else len(data)
+        if not cut:
             return
-        chunk = memoryview(bytes(self._held[:n]))
-        del self._held[:n]
+        rest = data[cut:]
+        self._held, self._size = ([rest] if rest else []), len(rest)
+        chunk = memoryview(data)[:cut]
         _writing = True
         try:
             while chunk:
