@@ -58,6 +58,8 @@ READERS_GONE = {
     "points csv": ["grad", "x*sin(x)", "--points", "@csv"],
     "descend": ["descend", "x^2", "x=3"],
     "descend --json": ["descend", "x^2", "x=3", "--json"],
+    "diff": ["diff", "@sum"],
+    "diff --json": ["diff", "(x+y)*z", "--json"],
     "help": ["--help"],
     "version": ["--version"],
 }
@@ -330,6 +332,7 @@ MEMORY_COMMANDS = {
     "graph svg": ["graph", "@big", "--format", "svg"],
     "points": ["grad", "x*sin(x)", "--points", "@points"],
     "descend": ["descend", "@big", "x=1", "--steps", "3"],
+    "diff": ["diff", "@big"],
     "version": ["--version"],
 }
 
