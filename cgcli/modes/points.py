@@ -24,6 +24,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from ..core.graph import Graph
+from ..core.number_rule import DECIMAL
 from ..errors import UsageError
 from ..evaluators.batch import evaluate_arrays
 from ..present.numbers import strict
@@ -208,8 +209,8 @@ def _read_csv(lines: list[str], width: int) -> tuple[Any, dict[int, str]]:
             errors[k] = f"expected {width} values, got {len(fields)}"
             continue
         for c, text in enumerate(fields):
-            try:
-                v = float(text)
+            try:  # the one rule for numbers (cgcli.core.number_rule): float() alone takes "1_000", "١٢"
+                v = float(text) if DECIMAL.match(text.strip()) else math.nan
             except ValueError:
                 v = math.nan
             if not math.isfinite(v):
