@@ -308,11 +308,15 @@ def test_layout_size_counts_what_dot_works_on() -> None:
     from cgcli import parse
     from cgcli.present.dot import graph_dot
 
-    # a chain: every node one rank after the other, nothing side by side
-    assert layout_size(graph_dot(parse("-" * 99 + "x"))) == (100, 1)
+    # a chain: every node one rank after the other, nothing side by side (+1: the output node f)
+    assert layout_size(graph_dot(parse("-" * 99 + "x"))) == (100 + 1, 1)
     # x + x + x + x: x feeds every add (the first twice); its edges cross the ranks between,
     # one virtual node per rank crossed, four edges side by side after x
-    assert layout_size(graph_dot(parse("x+x+x+x"))) == (4 + 1 + 2, 4)
+    assert layout_size(graph_dot(parse("x+x+x+x"))) == (4 + 1 + 2 + 1, 4)
+    # an op of leaves feeding a long chain sits right before its use, as dot puts it: no virtual nodes
+    terms = " + ".join(f"w{i}*x{i}" for i in range(250))
+    size, width = layout_size(graph_dot(parse(terms)))
+    assert size == len(parse(terms)) + 1 and width <= 4
     assert MAX_LAYOUT_NODES == 4_000
 
 
