@@ -84,3 +84,22 @@ class DomainError(EvaluationError):
 def number_text(v: float) -> str:
     """A number as a message shows it: shortest round-trip text, "-1" not "-1.0"."""
     return repr(float(v)).removesuffix(".0") if v == v else "nan"
+
+
+#: at most this many names in one message, so that 100,000 of them stay one line
+LISTED = 10
+
+
+def names_text(names: list[str]) -> str:
+    """Names as a message lists them: the first LISTED, each cut short if huge, then a count."""
+    return ", ".join(map(name_text, names[:LISTED])) + more_text(names)
+
+
+def more_text(names: list[str]) -> str:
+    """`` … and 99,990 more`` past the first LISTED names, else nothing."""
+    return f" … and {len(names) - LISTED:,} more" if len(names) > LISTED else ""
+
+
+def name_text(name: str) -> str:
+    """A name as a message shows it: a 200,000-character one is cut short."""
+    return name if len(name) <= 40 else f"{name[:10]}… (a name of {len(name):,} characters)"

@@ -18,11 +18,10 @@ from typing import Any
 
 import click
 
-from ..core.engine import LISTED
 from ..core.graph import Graph
 from ..core.number_rule import DECIMAL
 from ..core.ops import CONSTANTS
-from ..errors import UsageError, number_text
+from ..errors import LISTED, UsageError, more_text, name_text, names_text, number_text
 from ..language.parser import MAX_LENGTH
 from ..language.suggest import closest, split_product
 
@@ -254,8 +253,8 @@ def check_names(graph: Graph, point: Mapping[str, float], options: Iterable[str]
         slip = by_case.get(name.lower())
         if slip is not None:
             raise UsageError(
-                f"the expression uses {_name(name)}, not {_name(slip)}: "
-                f"did you mean {_name(name)}={number_text(point[slip])}? (names are case-sensitive)"
+                f"the expression uses {name_text(name)}, not {name_text(slip)}: "
+                f"did you mean {name_text(name)}={number_text(point[slip])}? (names are case-sensitive)"
             )
     for name in absent:
         parts = split_product(name, point)
@@ -264,32 +263,19 @@ def check_names(graph: Graph, point: Mapping[str, float], options: Iterable[str]
     if absent:
         flags = set(options)
         shown = absent[:LISTED]
-        adds = " ".join(f"--var {n}=VALUE" if f"--{n}" in flags else f"--{_name(n)}=VALUE" for n in shown)
-        message = f"missing value for {_names(absent)}: add {adds}{_more(absent)}"
+        adds = " ".join(f"--var {n}=VALUE" if f"--{n}" in flags else f"--{name_text(n)}=VALUE" for n in shown)
+        message = f"missing value for {names_text(absent)}: add {adds}{more_text(absent)}"
         if missing == "random":
             message += ", or --random N to draw random values"
         taken = [n for n in shown if f"--{n}" in flags]
         if taken:
-            message += f" ({_names(['--' + n for n in taken])} {'is' if len(taken) == 1 else 'are'} an option)"
+            message += f" ({names_text(['--' + n for n in taken])} {'is' if len(taken) == 1 else 'are'} an option)"
         constants = [(n, c) for n in shown for c in [closest(n, CONSTANTS)] if c is not None]
         if constants:
             message += f" (or did you mean the constant {constants[0][1]}?)"
         raise UsageError(message)
-    uses = _names(list(used)) if used else "no variables"
-    raise UsageError(f"the expression does not use {_names(unknown)} (it uses {uses})")
-
-
-def _names(names: list[str]) -> str:
-    return ", ".join(map(_name, names[:LISTED])) + _more(names)
-
-
-def _name(name: str) -> str:
-    """A name as a message shows it: a 200,000-character one is cut short."""
-    return name if len(name) <= 40 else f"{name[:10]}… (a name of {len(name):,} characters)"
-
-
-def _more(names: list[str]) -> str:
-    return f" … and {len(names) - LISTED:,} more" if len(names) > LISTED else ""
+    uses = names_text(list(used)) if used else "no variables"
+    raise UsageError(f"the expression does not use {names_text(unknown)} (it uses {uses})")
 
 
 def read_expression(arg: str | None) -> str:

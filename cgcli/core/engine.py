@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import DomainError, UsageError, number_text
+from ..errors import LISTED, DomainError, UsageError, more_text, name_text, names_text, number_text
 from .graph import Graph
 from .ops import OPS, FloatMath
 
@@ -55,29 +55,12 @@ def check_point(graph: Graph, point: Mapping[str, float]) -> None:
     """Raise UsageError unless ``point`` gives exactly the graph's variables."""
     missing = [name for name in graph.variables if name not in point]
     if missing:
-        flags = " ".join(f"--{_name(name)}=VALUE" for name in missing[:LISTED])
-        raise UsageError(f"missing value for {_names(missing)}: add {flags}{_more(missing)}")
+        flags = " ".join(f"--{name_text(name)}=VALUE" for name in missing[:LISTED])
+        raise UsageError(f"missing value for {names_text(missing)}: add {flags}{more_text(missing)}")
     unknown = [name for name in point if name not in graph.variables]
     if unknown:
-        uses = _names(list(graph.variables)) if graph.variables else "no variables"
-        raise UsageError(f"the expression does not use {_names(unknown)} (it uses {uses})")
-
-
-#: at most this many names in one message, so that 100,000 of them stay one line
-LISTED = 10
-
-
-def _names(names: list[str]) -> str:
-    return ", ".join(map(_name, names[:LISTED])) + _more(names)
-
-
-def _name(name: str) -> str:
-    """A name as a message shows it: a 200,000-character one is cut short."""
-    return name if len(name) <= 40 else f"{name[:10]}… (a name of {len(name):,} characters)"
-
-
-def _more(names: list[str]) -> str:
-    return f" … and {len(names) - LISTED:,} more" if len(names) > LISTED else ""
+        uses = names_text(list(graph.variables)) if graph.variables else "no variables"
+        raise UsageError(f"the expression does not use {names_text(unknown)} (it uses {uses})")
 
 
 def forward(graph: Graph, point: Mapping[str, float]) -> tuple[list[float], list[tuple[float, ...]]]:
@@ -249,7 +232,7 @@ def non_finite_warnings(graph: Graph, value: list[float], grad: list[float]) -> 
         first = max(wrong, default=None)
         if first is not None:
             out = graph.output_name
-            shown = _names([f"∂{out}/∂{name} = {number_text(grad[graph.variables[name]])}" for name in bad])
+            shown = names_text([f"∂{out}/∂{name} = {number_text(grad[graph.variables[name]])}" for name in bad])
             at = f"{graph.text(first)} (node {first})"
             notes.append(f"the gradient becomes {number_text(grad[first])} at {at}: {shown}")
     if len(notes) > LISTED:

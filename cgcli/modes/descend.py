@@ -18,9 +18,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..core.engine import LISTED, backward, check_point, forward, non_finite_warnings
+from ..core.engine import backward, check_point, forward, non_finite_warnings
 from ..core.graph import Graph
-from ..errors import DomainError, EvaluationError, UsageError, number_text
+from ..errors import LISTED, DomainError, EvaluationError, UsageError, more_text, name_text, names_text, number_text
 
 #: the defaults of the Python API and the command line alike
 DEFAULT_LR = 0.1
@@ -175,17 +175,13 @@ def _trained(names: list[str], wrt: Sequence[str] | None) -> list[str]:
     known = set(names)
     unknown = [name for name in wrt if name not in known]
     if unknown:
-        raise UsageError(f"--wrt names {listed(unknown)}, which the expression does not use (it uses {listed(names)})")
+        raise UsageError(
+            f"--wrt names {names_text(unknown)}, which the expression does not use (it uses {names_text(names)})"
+        )
     if not wrt:
         raise UsageError("--wrt names no variable")
     chosen = set(wrt)
     return [name for name in names if name in chosen]
-
-
-def listed(names: list[str]) -> str:
-    """Names for a message: the first LISTED of them, so that 100,000 stay one short line."""
-    more = f" … and {len(names) - LISTED:,} more" if len(names) > LISTED else ""
-    return ", ".join(names[:LISTED]) + more
 
 
 def _not_finite(
@@ -197,7 +193,8 @@ def _not_finite(
         where = non_finite_warnings(graph, value, [0.0] * len(graph))
         return f"step {k}: the value is {number_text(f)}" + (f" ({where[0]})" if where else "")
     out = graph.output_name
-    bad = listed([f"∂{out}/∂{name} = {number_text(d)}" for name, d in g.items() if not math.isfinite(d)])
+    parts = [f"∂{out}/∂{name_text(name)} = {number_text(d)}" for name, d in g.items() if not math.isfinite(d)]
+    bad = ", ".join(parts[:LISTED]) + more_text(parts)
     # the backward pass runs from the output down: the highest node with a non-finite local gradient
     # is where the gradient first stops being finite (sqrt at 0, say)
     for i in range(len(graph) - 1, -1, -1):

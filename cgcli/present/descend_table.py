@@ -8,7 +8,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..modes.descend import CONVERGED, DOMAIN, NOT_FINITE, Descent, listed
+from ..errors import names_text
+from ..modes.descend import CONVERGED, DOMAIN, NOT_FINITE, Descent
 from .numbers import short
 from .table import GRADIENT, VALUE, program_lines
 
@@ -45,9 +46,9 @@ def descend_view(run: Descent, digits: int = 6, plot: bool = False) -> Group:
         cells = [short(point[j], digits) for j in at] + ([""] if len(run.wrt) > COLUMNS else [])
         table.add_row(str(k), short(run.values[k], digits), *cells, short(run.norm(k), digits))
     fixed = [name for name in graph.variables if name not in run.wrt]
-    settings = f"descend along {listed(run.wrt)}: lr {short(run.lr)}, tol {short(run.tol)}"
+    settings = f"descend along {names_text(run.wrt)}: lr {short(run.lr)}, tol {short(run.tol)}"
     if fixed:
-        settings += f"; fixed: {listed(fixed)}"
+        settings += f"; fixed: {names_text(fixed)}"
     parts: list[Any] = [*map(Text, program_lines(graph)), Text(settings, style="dim"), table]
     if plot:
         from .plot import LossPlot
