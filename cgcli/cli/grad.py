@@ -8,9 +8,7 @@ import click
 
 from ..core.engine import evaluate
 from ..errors import UsageError
-from ..language.parser import parse
-from .app import cli, expression_command, load, warn
-from .args import read_expression
+from .app import OUT_OF_MEMORY, cli, expression_command, load, warn
 
 
 @expression_command(cli, "grad")
@@ -57,7 +55,8 @@ def grad(
       {"value": -12.0, "gradient": {"x": -4.0, "y": -4.0, "z": 3.0}}
     """
     if points is not None:
-        grad_points(expression, assignments, points, points_format)
+        ignored = {"--json": as_json, "--steps": steps, "--explain": explain, "--digits": digits != 6}
+        grad_points(expression, assignments, points, points_format, fused, [k for k, on in ignored.items() if on])
         return
     graph, point = load(expression, assignments, fused)
     result = evaluate(graph, point)
@@ -81,28 +80,69 @@ def grad(
             click.echo(steps_text(result, digits))
 
 
-def grad_points(expression: str | None, assignments: tuple[str, ...], path: str, fmt: str | None) -> None:
+def grad_points(
+    expression: str | None,
+    assignments: tuple[str, ...],
+    path: str,
+    fmt: str | None,
+    fused: bool = False,
+    ignored: list[str] | None = None,
+) -> None:
     """``grad --points``: stream the records of ``path`` through the graph (NumPy is imported only here)."""
+    if ignored:
+        raise UsageError(
+            f"--points prints one record (value and gradient, full precision) per input record, "
+            f"in the input's format: {', '.join(ignored)} cannot apply; drop {'it' if len(ignored) == 1 else 'them'}"
+        )
     if assignments:
         raise UsageError("--points reads every variable from its records; drop the variables given as options")
     if path == "-" and expression == "-":
         raise UsageError("the expression and --points cannot both come from standard input")
-    graph = parse(read_expression(expression))
+    graph, _ = load(expression, (), fused)
+    _import_numeric_libraries()
     from ..modes.points import guess_format, stream
 
     fmt = guess_format(path, fmt)
     if path == "-" and sys.stdin is None:  # the shell closed it: <&-
         raise UsageError("cannot read the points from standard input: it is closed")
     try:
-        source = sys.stdin if path == "-" else open(path, encoding="utf-8", newline="")
+        source = sys.stdin.buffer if path == "-" else open(path, "rb")  # bytes: modes.points decodes each line
     except OSError as e:
         raise UsageError(f"cannot read the points from {path}: {e.strerror or e}") from None
+    sys.stdout.flush()
     try:
-        summary = stream(graph, source, sys.stdout, fmt)
-    except UnicodeDecodeError as e:
-        raise UsageError(f"cannot read the points from {path}: not UTF-8 text ({e.reason})") from None
+        summary = stream(graph, source, sys.stdout.buffer, fmt)
     finally:
-        if source is not sys.stdin:
+        if source is not sys.stdin.buffer:
             source.close()
     if summary.failed:
         warn([f"{summary.failed} of {summary.records} records failed (the first on line {summary.first_failed})"])
+
+
+#: the address space below which NumPy's and polars' start-up cannot be trusted to fail cleanly
+MIN_ADDRESS_SPACE = 1 << 30
+
+
+def _import_numeric_libraries() -> None:
+    """Import NumPy, orjson and polars, or say "out of memory" as every command does.
+
+    NOTE: under a small address-space limit (ulimit -v) OpenBLAS prints its own
+    errors and polars' allocator aborts the process, neither of which Python can
+    catch: below MIN_ADDRESS_SPACE the run stops before importing them, with the
+    one out-of-memory message.  One BLAS thread: nothing here multiplies matrices.
+    """
+    import os
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY and soft < MIN_ADDRESS_SPACE:
+        raise UsageError(OUT_OF_MEMORY)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    try:
+        import numpy  # noqa: F401
+        import orjson  # noqa: F401
+        import polars  # noqa: F401
+    except ImportError as e:
+        if isinstance(e, ModuleNotFoundError):
+            raise
+        raise UsageError(OUT_OF_MEMORY) from None  # a library that could not map its code

@@ -1,38 +1,66 @@
-"""``grad --points``: stream records of points through one graph, a chunk at a time.
+"""``grad --points``: stream records of points through one graph, a block at a time.
 
-Records are read a chunk at a time (`CHUNK` lines), evaluated together by
-`cgcli.evaluators.batch.evaluate_arrays`, and written in the same format, one output
-record per input record, in order; memory stays the same however long the
-stream.  A record that cannot be read or evaluated becomes an error record
-naming its line (JSON Lines: ``{"line": N, "error": "…"}``; CSV: the
-``error`` column) and the stream goes on.  Blank lines are not records.
+The contract (SPEC.md): exactly one output record per input record, in
+order, however malformed the input; a record that fails for any reason
+becomes that line's error record and no other record is affected.
+
+It holds by construction, in three steps:
+
+1. `_blocks` cuts the bytes into blocks of whole physical lines (a line
+   ends at ``\\n``; a ``\\r`` just before it is dropped), each line at most
+   `MAX_RECORD` bytes; a longer line is skipped as it streams by and
+   becomes an error record, so memory stays bounded.  Line numbers count
+   every physical line, the CSV header included.
+2. Each block is read either fast (polars for CSV, orjson over each line
+   for JSON Lines) or line by line.  The fast CSV reader only sees a block
+   it cannot misread: nothing but ASCII digits, ``+-.eE``, commas and
+   newlines, no blank line, and exactly ``width - 1`` commas a line; it
+   must then return one complete row of finite numbers per line, or the
+   block goes line by line.  JSON Lines are parsed one line per call, so
+   no line can borrow another's record.
+3. The good records are evaluated together (`evaluate_arrays`, given the
+   record count, so a graph without variables still answers every one),
+   and the block's records are written in one write call, SIGINT held back
+   meanwhile: an interrupted run leaves whole records only.
+
+A number follows one rule everywhere: JSON Lines takes JSON numbers; CSV
+takes `NUMBER` (``[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?``, ASCII digits,
+spaces or tabs around it), as ``--x=VALUE`` does.  See docs/points.md.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
 import math
 import operator
-import warnings
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
-from typing import Any, TextIO
+import re
+import signal
+from collections.abc import Iterator, Sequence
+from typing import Any, BinaryIO
 
 import numpy as np
 
+from ..core.engine import LISTED
 from ..core.graph import Graph
 from ..errors import UsageError
 from ..evaluators.batch import evaluate_arrays
 from ..present.numbers import strict
 
-#: input lines read and evaluated together, where lines go one by one
-CHUNK = 16_384
+#: the longest record (a line without its newline), in bytes; a longer one is an error record
+MAX_RECORD = 1 << 20
 
-#: characters of CSV read and evaluated together, where a block is well formed
+#: bytes read at a time; a block is these bytes cut back to the last whole line
 BLOCK = 1 << 20
+
+BOM = b"\xef\xbb\xbf"
+
+#: a CSV value, the rule of ``--x=VALUE``: ASCII digits only (no 1_000, no Unicode digits, no inf)
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z", re.ASCII)
+
+#: the bytes of a block polars may read: anything else goes line by line
+_NUMERIC_BYTES = b"0123456789+-.eE,\n"
 
 
 def guess_format(path: str, given: str | None) -> str:
@@ -57,42 +85,141 @@ class Summary:
         self.first_failed = self.first_failed or line
 
 
-def stream(graph: Graph, source: TextIO, sink: TextIO, fmt: str) -> Summary:
-    """Evaluate every record of ``source`` and write one record per record to ``sink``.
+def stream(graph: Graph, source: BinaryIO, sink: BinaryIO, fmt: str) -> Summary:
+    """Evaluate every record of ``source`` and write one record per record to ``sink`` (UTF-8 bytes).
 
     Raises:
         UsageError: the CSV header does not name exactly the expression's variables.
     """
     names = list(graph.variables)
     summary = Summary()
+    blocks = _Blocks(_blocks(source))
+    writer = _Writer(sink)
     if fmt == "csv":
-        _csv(graph, names, source, sink, summary)
+        _csv(graph, names, blocks, writer, summary)
     else:
-        _jsonl(graph, names, source, sink, summary)
+        _jsonl(graph, names, blocks, writer, summary)
     return summary
 
 
-def _numbered(lines: Iterable[str], first_line: int) -> Iterator[tuple[Sequence[int], list[str]]]:
-    """(line numbers, lines) of the non-blank ``lines``, CHUNK lines at a time."""
-    number = first_line
-    source = iter(lines)
-    while True:
-        block = list(islice(source, CHUNK))
-        if not block:
+class _Writer:
+    """Writes a block of whole records per call and flushes it, with SIGINT held until it is out."""
+
+    def __init__(self, sink: BinaryIO) -> None:
+        self.sink = sink
+        # NOTE: a Ctrl-C inside a write could leave half a record; blocked, it arrives just after
+        self.mask = hasattr(signal, "pthread_sigmask")
+
+    def write(self, data: bytes) -> None:
+        if not data:
             return
-        if all(map(str.strip, block)):  # the common case, tested in C: no blank line
-            yield range(number, number + len(block)), block
+        if self.mask:
+            old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                self.sink.write(data)
+                self.sink.flush()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)
         else:
-            kept = [(number + k, line) for k, line in enumerate(block) if line.strip()]
-            if kept:
-                numbers, lines_kept = zip(*kept, strict=True)
-                yield numbers, list(lines_kept)
-        number += len(block)
+            self.sink.write(data)
+            self.sink.flush()
+
+
+def _blocks(source: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
+    """(number of the first line, its block): whole lines, each ending in a newline and at most
+    MAX_RECORD long; ``None`` for one line that is longer (skipped, never held whole)."""
+    number = 1
+    tail = b""  # the unfinished line so far
+    skipping = False  # inside a line longer than MAX_RECORD
+    first = True
+    while True:
+        piece = source.read(BLOCK)
+        if first:
+            first = False
+            while piece and len(piece) < len(BOM) and BOM.startswith(piece):  # a pipe that trickles
+                more = source.read(BLOCK)
+                if not more:
+                    break
+                piece += more
+            piece = piece.removeprefix(BOM)  # what spreadsheets write at the top of "CSV UTF-8"
+        if not piece:
+            if skipping:
+                yield number, None
+            elif tail:
+                yield number, tail + b"\n"
+            return
+        if skipping:
+            cut = piece.find(b"\n")
+            if cut < 0:
+                continue
+            yield number, None
+            number += 1
+            skipping = False
+            piece = piece[cut + 1 :]
+        end = piece.rfind(b"\n") + 1
+        if not end:
+            tail += piece
+            if len(tail) > MAX_RECORD:
+                skipping, tail = True, b""
+            continue
+        start = 0
+        head = piece.find(b"\n")
+        if len(tail) + head > MAX_RECORD:  # the line that began before this piece is too long
+            yield number, None
+            number += 1
+            start, tail = head + 1, b""
+        block = tail + piece[start:end] if tail else piece[start:end]
+        if block:
+            yield number, block
+            number += block.count(b"\n")
+        tail = piece[end:]
+        if len(tail) > MAX_RECORD:
+            skipping, tail = True, b""
+
+
+def _lines(block: bytes) -> list[bytes]:
+    """The block's lines, without their newline (or the CR before it)."""
+    lines = block.split(b"\n")
+    lines.pop()  # after the last newline
+    if b"\r" in block:
+        lines = [line[:-1] if line.endswith(b"\r") else line for line in lines]
+    return lines
+
+
+def _is_blank(line: bytes) -> bool:
+    return not line.strip(b" \t\r")
+
+
+TOO_LONG = f"longer than {MAX_RECORD:,} bytes (the limit of a record)"
+
+
+def _not_utf8(line: bytes) -> str | None:
+    """Why ``line`` is not UTF-8 (at which byte), or None; its bytes are never echoed."""
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return f"not UTF-8 text (byte {e.start + 1} of the line)"
+    return None
+
+
+def _shown(text: str) -> str:
+    """A user's text as a message quotes it: cut short, non-printable characters escaped."""
+    return repr(text[:40]) + ("…" if len(text) > 40 else "")
+
+
+def _name_text(name: str) -> str:
+    return name if name.isidentifier() and name.isascii() and len(name) <= 40 else _shown(name)
+
+
+def _listed(names: Sequence[str]) -> str:
+    """At most LISTED names, as every other message lists them."""
+    more = f" … and {len(names) - LISTED:,} more" if len(names) > LISTED else ""
+    return ", ".join(map(_name_text, names[:LISTED])) + more
 
 
 def _evaluate(graph: Graph, names: list[str], rows: Any) -> tuple[Any, dict[int, str]]:
     """Rows of values (one column per name) -> a matrix of value and gradient columns, and errors by row."""
-    result = evaluate_arrays(graph, {name: rows[:, k] for k, name in enumerate(names)})
+    result = evaluate_arrays(graph, {name: rows[:, k] for k, name in enumerate(names)}, size=len(rows))
     out = np.column_stack([result.value, *(result.gradient[name] for name in names)])
     return out, result.errors
 
@@ -100,163 +227,203 @@ def _evaluate(graph: Graph, names: list[str], rows: Any) -> tuple[Any, dict[int,
 # -- CSV ------------------------------------------------------------------
 
 
-def _csv(graph: Graph, names: list[str], source: TextIO, sink: TextIO, summary: Summary) -> None:
-    header_line = source.readline()
+def _csv(graph: Graph, names: list[str], blocks: _Blocks, writer: _Writer, summary: Summary) -> None:
+    header = _csv_header(names, blocks)
+    order = [header.index(n) for n in names]  # file column of each variable
+    columns = ["value", *(f"d_{n}" for n in names), "error"]
+    writer.write(_csv_text([columns]).encode())
+    for number, block in blocks:
+        if block is None:
+            _csv_write(graph, names, [number], [], np.zeros((0, len(names))), {0: TOO_LONG}, writer, summary)
+            continue
+        count = block.count(b"\n")
+        values = _read_block(block, count, len(header))
+        if values is not None:  # the common case: the block was read in C
+            _csv_write(graph, names, range(number, number + count), range(count), values[:, order], {}, writer, summary)
+            continue
+        numbers: list[int] = []
+        rows: list[list[float]] = []
+        errors: dict[int, str] = {}
+        for k, line in enumerate(_lines(block)):
+            if _is_blank(line):
+                continue  # not a record
+            reason, row = _read_line(line, len(header))
+            if reason:
+                errors[len(numbers)] = reason
+            else:
+                rows.append(row)
+            numbers.append(number + k)
+        good = [k for k in range(len(numbers)) if k not in errors]
+        matrix = np.array(rows, dtype=np.float64).reshape(len(rows), len(header))
+        _csv_write(graph, names, numbers, good, matrix[:, order], errors, writer, summary)
+
+
+def _csv_header(names: list[str], blocks: _Blocks) -> list[str]:
+    """The header's names (the first line of the first block); the rest of that block is put back."""
+    uses = _listed(names) or "no variables"
+    first = next(blocks, (1, b""))
+    number, block = first
+    if block is None:
+        raise UsageError(f"the CSV header is {TOO_LONG}")
+    cut = block.find(b"\n") + 1
+    line = _lines(block[:cut])[0] if cut else b""
+    rest = block[cut:]
+    if _not_utf8(line):
+        raise UsageError(f"cannot read the CSV header: {_not_utf8(line)}")
+    text = line.decode("utf-8")
     try:
-        header = [h.strip() for h in next(csv.reader([header_line]), [])]
-    except csv.Error as e:
+        header = [h.strip() for h in next(csv.reader([text]), [])]
+    except csv.Error as e:  # a field over the csv module's limit (131,072 characters)
         raise UsageError(f"cannot read the CSV header: {e}") from None
     missing = [n for n in names if n not in header]
     unknown = [h for h in header if h not in names]
-    if missing or unknown or len(set(header)) != len(header):
-        uses = ", ".join(names) or "no variables"
-        raise UsageError(f"the CSV header must name the expression's variables ({uses}), not {header_line.strip()!r}")
-    order = [header.index(n) for n in names]  # file column of each variable
-    sink.write(",".join(["value", *(f"d_{n}" for n in names), "error"]) + "\n")
-    line = 2
-    for block in _blocks(source):
-        count = block.count("\n")
-        values = _read_block(block, count, len(header))
-        if values is None:  # some line is blank or not `width` finite numbers: line by line
-            for numbers, lines in _numbered(block.split("\n")[:-1], line):
-                values, errors = _read_csv(lines, len(header))
-                good = [k for k in range(len(lines)) if k not in errors]
-                _csv_records(graph, names, numbers, good, values[good][:, order], errors, sink, summary)
-        else:  # the common case: the block was read in C
-            _csv_records(graph, names, range(line, line + count), range(count), values[:, order], {}, sink, summary)
-        line += count
+    twice = sorted({h for h in header if header.count(h) > 1}) if len(set(header)) != len(header) else []
+    if missing or unknown or twice:
+        faults = [f"missing {_listed(missing)}" if missing else "", f"unknown {_listed(unknown)}" if unknown else ""]
+        faults.append(f"named twice {_listed(twice)}" if twice else "")
+        fault = "; ".join(filter(None, faults))
+        raise UsageError(f"the CSV header must name the expression's variables ({uses}): {fault}")
+    if rest:
+        blocks.pending = (number + 1, rest)
+    return header
 
 
-def _csv_records(
+class _Blocks:
+    """An iterator of blocks that can take one back (the rest of the header's block)."""
+
+    def __init__(self, blocks: Iterator[tuple[int, bytes | None]]) -> None:
+        self.blocks = blocks
+        self.pending: tuple[int, bytes | None] | None = None
+
+    def __iter__(self) -> _Blocks:
+        return self
+
+    def __next__(self) -> tuple[int, bytes | None]:
+        if self.pending is not None:
+            item, self.pending = self.pending, None
+            return item
+        return next(self.blocks)
+
+
+def _read_block(block: bytes, count: int, width: int) -> Any:
+    """The block as a float matrix, when its ``count`` lines are surely ``width`` finite numbers each
+    (else None: the block goes line by line).
+
+    NOTE: polars reads a superset of `NUMBER` in general (quotes, inf, blank
+    lines as nulls); only bytes of the rule's alphabet reach it, with no blank
+    line and the right number of commas, and any row it does not fill with
+    finite numbers sends the block line by line.  tests/test_points_reader.py
+    checks that polars refuses every text of that alphabet that NUMBER refuses.
+    """
+    if block.translate(None, _NUMERIC_BYTES) or block.startswith(b"\n") or b"\n\n" in block:
+        return None
+    if block.count(b",") != count * (width - 1):
+        return None
+    import polars as pl
+
+    schema = {f"c{k}": pl.Float64 for k in range(width)}
+    try:
+        frame = pl.read_csv(block, has_header=False, schema=schema, quote_char=None)
+    except Exception:  # noqa: BLE001 - polars' own errors (ComputeError, SchemaError): any doubt goes slow
+        return None
+    if frame.height != count or any(frame.null_count().row(0)):
+        return None
+    values = frame.to_numpy(order="c") if width else np.zeros((count, 0))
+    return values if values.shape == (count, width) and np.isfinite(values).all() else None
+
+
+def _read_line(line: bytes, width: int) -> tuple[str, list[float]]:
+    """(why the line is not ``width`` numbers, or ""; its values)."""
+    reason = _not_utf8(line)
+    if reason:
+        return reason, []
+    if b"\r" in line:  # JSON Lines reads it as a space; in CSV it would be a line break inside a field
+        return "a carriage return inside the line (a line ends with LF or CR LF)", []
+    try:
+        fields = next(csv.reader([line.decode("utf-8")]), [])
+    except csv.Error as e:  # a field over the csv module's limit (131,072 characters)
+        return f"not a line of CSV: {e}", []
+    if len(fields) != width:
+        return f"expected {width} values, got {len(fields)}", []
+    row = []
+    for c, field in enumerate(fields):
+        text = field.strip(" \t")
+        if not NUMBER.match(text):
+            return f"value {c + 1} must be a decimal number such as -2, 0.5 or 1e-3, not {_shown(field)}", []
+        v = float(text)
+        if not math.isfinite(v):
+            return f"value {c + 1}, {_shown(text)}, overflows a double (the largest is about 1.8e308)", []
+        row.append(v)
+    return "", row
+
+
+def _csv_write(
     graph: Graph,
     names: list[str],
     numbers: Sequence[int],
     good: Sequence[int],
     values: Any,
     errors: dict[int, str],
-    sink: TextIO,
+    writer: _Writer,
     summary: Summary,
 ) -> None:
-    """Write a record per line: the ``good`` lines' results from ``values``, an error record for the rest.
+    """Write a record per line: the ``good`` lines' results, an error record for the rest.
 
     ``errors`` holds the unreadable lines' reasons (by index in ``numbers``); the
-    points outside a domain join them.
+    points outside a domain join them.  Every number is written by polars, the
+    same text whichever way its block was read.
     """
+    import polars as pl
+
     matrix = np.zeros((0, len(names) + 1))
     if len(good):
         matrix, failed = _evaluate(graph, names, values)
         errors.update({good[k]: message for k, message in failed.items()})
     summary.records += len(numbers)
-    if not errors and np.isfinite(matrix).all():  # the common case, written in C
-        sink.write(_json_numbers(matrix)[2:-2].replace("],[", ",\n") + ",\n")
-        return
-    formatted = dict(zip(good, map(",".join, _texts(matrix)), strict=True))
-    blank = "," * (len(names) + 1)
-    out = []
-    for k, number in enumerate(numbers):
-        if k in errors:
-            out.append(blank + _csv_field(f"line {number}: {errors[k]}") + "\n")
-            summary.fail(number)
-        else:
-            out.append(formatted[k] + ",\n")
-    sink.write("".join(out))
+    columns = ["value", *(f"d_{n}" for n in names)]
+    if errors:
+        full = np.full((len(numbers), len(columns)), np.nan)
+        full[np.asarray(good, dtype=np.intp)] = matrix
+        text: list[str | None] = [None] * len(numbers)
+        for k, message in errors.items():
+            text[k] = f"line {numbers[k]}: {message}"
+            summary.fail(numbers[k])
+        bad = np.zeros(len(numbers), dtype=bool)
+        bad[list(errors)] = True
+        frame = pl.DataFrame({c: full[:, j] for j, c in enumerate(columns)})
+        # an error row has no numbers: null, which polars writes as an empty field
+        frame = frame.with_columns(pl.when(pl.Series(bad)).then(None).otherwise(pl.col(c)).alias(c) for c in columns)
+        frame = frame.with_columns(pl.Series("error", text, dtype=pl.String))
+    else:
+        frame = pl.DataFrame({c: matrix[:, j] for j, c in enumerate(columns)})
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("error"))
+    writer.write(frame.write_csv(include_header=False).encode())
 
 
-def _blocks(source: TextIO) -> Iterator[str]:
-    """The text of ``source`` in pieces of whole lines (each ends with a newline), about BLOCK long."""
-    pending: list[str] = []  # a list, not one string: a line longer than BLOCK is joined once
-    while True:
-        piece = source.read(BLOCK)
-        if not piece:
-            if pending:
-                yield "".join(pending) + "\n"
-            return
-        cut = piece.rfind("\n") + 1
-        if not cut:
-            pending.append(piece)
-            continue
-        yield "".join([*pending, piece[:cut]])
-        pending = [piece[cut:]] if cut < len(piece) else []
-
-
-def _read_block(block: str, count: int, width: int) -> Any:
-    """The block as a float matrix, when its ``count`` lines are all ``width`` finite numbers (else None).
-
-    NOTE: NumPy's C reader accepts less than float() does ("1_000", " ١"), and skips
-    blank lines (so the count tells): any doubt goes line by line.
-    """
-    try:
-        with warnings.catch_warnings():  # "input contained no data": a block of blank lines
-            warnings.simplefilter("ignore")
-            values = np.loadtxt(io.StringIO(block), delimiter=",", comments=None, dtype=np.float64, ndmin=2)
-    except ValueError:
-        return None
-    return values if values.shape == (count, width) and np.isfinite(values).all() else None
-
-
-def _read_csv(lines: list[str], width: int) -> tuple[Any, dict[int, str]]:
-    """The chunk as a float matrix, and a reason for each line that is not ``width`` finite numbers."""
-    values = np.zeros((len(lines), width))
-    errors: dict[int, str] = {}
-    for k, line in enumerate(lines):
-        try:
-            fields = next(csv.reader([line]), [])
-        except csv.Error as e:  # a field over the csv module's limit (131,072 characters)
-            errors[k] = f"not a line of CSV: {e}"
-            continue
-        if len(fields) != width:
-            errors[k] = f"expected {width} values, got {len(fields)}"
-            continue
-        for c, text in enumerate(fields):
-            try:
-                v = float(text)
-            except ValueError:
-                v = math.nan
-            if not math.isfinite(v):
-                errors[k] = f"value {c + 1} must be a finite number, not {text.strip()!r}"
-                break
-            values[k, c] = v
-    return values, errors
-
-
-def _texts(matrix: Any) -> Iterator[tuple[str, ...]]:
-    """Each row of ``matrix`` as a tuple of texts ("nan", "inf" where not finite), with the loops in C."""
-    if not matrix.size:
-        return iter(())
-    finite = np.isfinite(matrix)
-    texts = _json_numbers(np.where(finite, matrix, 0.0))[2:-2].replace("],[", ",").split(",")
-    if not finite.all():  # the rare case: repr says "nan", "inf", "-inf"
-        for k in np.flatnonzero(~finite).tolist():
-            texts[k] = repr(float(matrix.flat[k]))
-    numbers = iter(texts)
-    return zip(*[numbers] * matrix.shape[1], strict=True)
-
-
-def _json_numbers(matrix: Any) -> str:
-    """A finite matrix as JSON text, "[[1.5,-2.0],[…]]".
-
-    orjson writes the shortest text that reads back as the same double, as
-    repr does (bar the exponent's padding: 1e-7, not 1e-07), some fifteen
-    times faster on this machine: see README, Performance.
-    """
-    import orjson
-
-    return orjson.dumps(matrix, option=orjson.OPT_SERIALIZE_NUMPY).decode()
-
-
-def _csv_field(text: str) -> str:
+def _csv_text(rows: list[list[str]]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="").writerow([text])
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
     return buffer.getvalue()
 
 
 # -- JSON Lines ------------------------------------------------------------
 
 
-def _jsonl(graph: Graph, names: list[str], source: TextIO, sink: TextIO, summary: Summary) -> None:
+def _jsonl(graph: Graph, names: list[str], blocks: _Blocks, writer: _Writer, summary: Summary) -> None:
     keys = [json.dumps(n) for n in names]
     finite_format = '{"value": %s, "gradient": {' + ", ".join(f"{k}: %s" for k in keys) + "}}\n"
-    for numbers, lines in _numbered(source, 1):
+    for number, block in blocks:
+        if block is None:
+            summary.records += 1
+            summary.fail(number)
+            writer.write(_error_record(number, TOO_LONG))
+            continue
+        lines = _lines(block)
+        numbers: Sequence[int] = range(number, number + len(lines))
+        if not all(map(bytes.strip, lines)):  # tested in C: some line may be blank
+            kept = [(number + k, line) for k, line in enumerate(lines) if not _is_blank(line)]
+            numbers = [n for n, _ in kept]
+            lines = [line for _, line in kept]
         records = _read_jsonl(lines)
         errors: dict[int, str] = {}
         values = _values(records, names)
@@ -278,34 +445,69 @@ def _jsonl(graph: Graph, names: list[str], source: TextIO, sink: TextIO, summary
         texts = list(_texts(matrix))
         finite: Any = np.isfinite(matrix).all(axis=1)  # by row
         if not errors and finite.all():  # the common case, with the loops in C
-            sink.write("".join(map(finite_format.__mod__, texts)))
+            writer.write("".join(map(finite_format.__mod__, texts)).encode())
             continue
         rows = {k: j for j, k in enumerate(good)}
         out = []
         for k in range(len(lines)):
             if k in errors:
-                out.append(json.dumps({"line": numbers[k], "error": errors[k]}, ensure_ascii=False) + "\n")
+                out.append(_error_record(numbers[k], errors[k]))
                 summary.fail(numbers[k])
             elif finite[rows[k]]:
-                out.append(finite_format % texts[rows[k]])
+                out.append((finite_format % texts[rows[k]]).encode())
             else:  # SPEC.md: non-finite numbers are the strings "inf", "-inf", "nan"
                 value, *gradient = (strict(v) for v in matrix[rows[k]].tolist())
-                out.append(json.dumps({"value": value, "gradient": dict(zip(names, gradient, strict=True))}) + "\n")
-        sink.write("".join(out))
+                record = {"value": value, "gradient": dict(zip(names, gradient, strict=True))}
+                out.append((json.dumps(record) + "\n").encode())
+        writer.write(b"".join(out))
+
+
+def _error_record(number: int, message: str) -> bytes:
+    # ASCII JSON: a message quoting a lone surrogate or any other odd text stays valid UTF-8
+    return (json.dumps({"line": number, "error": message}) + "\n").encode()
+
+
+def _texts(matrix: Any) -> Iterator[tuple[str, ...]]:
+    """Each row of ``matrix`` as a tuple of texts ("nan", "inf" where not finite), with the loops in C."""
+    if not matrix.size:
+        return iter(())
+    finite = np.isfinite(matrix)
+    texts = _json_numbers(np.where(finite, matrix, 0.0))[2:-2].replace("],[", ",").split(",")
+    if not finite.all():  # the rare case: repr says "nan", "inf", "-inf"
+        for k in np.flatnonzero(~finite).tolist():
+            texts[k] = repr(float(matrix.flat[k]))
+    numbers = iter(texts)
+    return zip(*[numbers] * matrix.shape[1], strict=True)
+
+
+def _json_numbers(matrix: Any) -> str:
+    """A finite matrix as JSON text, "[[1.5,-2.0],[…]]".
+
+    orjson writes the shortest text that reads back as the same double, as
+    repr does (bar the exponent's padding: 1e-7, not 1e-07), some fifteen
+    times faster on this machine: see docs/points.md.
+    """
+    import orjson
+
+    return orjson.dumps(matrix, option=orjson.OPT_SERIALIZE_NUMPY).decode()
 
 
 def _values(records: list[Any], names: list[str]) -> Any:
     """The records as a float matrix, when every one is an object of exactly ``names``, each a
     finite int or float (else None); the loops run in C (map, itemgetter), not per record."""
+    if not records:
+        return np.zeros((0, len(names)))
     try:
         if set(map(len, records)) != {len(names)}:
             return None
-        rows = list(map(operator.itemgetter(*names), records))
+        rows = list(map(operator.itemgetter(*names), records)) if names else [() for _ in records]
     except (TypeError, KeyError):  # a record that is no object, or lacks a name
         return None
     if len(names) == 1:
         rows = [(v,) for v in rows]  # itemgetter of one name gives the value itself
-    if not {float, int}.issuperset(map(type, itertools.chain.from_iterable(rows))):
+    if not names and not {dict}.issuperset(map(type, records)):
+        return None  # [] or "" is no object, though of the right length
+    if not {float, int}.issuperset(type(v) for row in rows for v in row):
         return None  # true/false, strings, null, lists: _check_record names the fault
     try:
         values = np.array(rows, dtype=np.float64).reshape(len(records), len(names))
@@ -314,45 +516,76 @@ def _values(records: list[Any], names: list[str]) -> Any:
     return values if np.isfinite(values).all() else None
 
 
-_UNREADABLE = object()
+class _Unreadable:
+    """A line that is not one JSON value, and why."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
 
 
-def _read_jsonl(lines: list[str]) -> list[Any]:
-    """Each line's JSON value, or `_UNREADABLE`; the whole chunk in one call when it is all valid."""
+def _read_jsonl(lines: list[bytes]) -> list[Any]:
+    """Each line's JSON value, or an `_Unreadable`: one line a call, so no line can take another's record."""
     import orjson
 
-    try:  # orjson reads less than json does (NaN, huge integers): any doubt goes line by line
-        records = orjson.loads("[" + ",".join(lines) + "]")
-        if len(records) == len(lines):
-            return records
+    try:
+        return list(map(orjson.loads, lines))
     except orjson.JSONDecodeError:
-        pass
-    records = []
-    for line in lines:
-        try:
-            records.append(json.loads(line))
-        except ValueError:
-            records.append(_UNREADABLE)
-    return records
+        return [_load(line) for line in lines]
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _load(line: bytes) -> Any:
+    import orjson
+
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError as e:
+        first = e
+    reason = _not_utf8(line)
+    if reason:
+        return _Unreadable(reason)
+    # orjson refuses what JSON allows but a double cannot hold (1e400) and lone
+    # surrogate escapes ("\ud800"); json reads them, then _check_record names the fault
+    try:
+        return json.loads(line.decode("utf-8"), parse_constant=_reject_constant)
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply for json
+        if first.msg.startswith("unexpected content after document"):
+            return _Unreadable(f"more than one JSON value on the line (the second at column {first.colno})")
+        return _Unreadable(f"not valid JSON (at column {first.colno})")
 
 
 def _check_record(record: Any, names: list[str]) -> str:
     """Why ``record`` is not an object of exactly the variables' finite values ("" if it is)."""
-    if record is _UNREADABLE:
-        return "not valid JSON"
+    if isinstance(record, _Unreadable):
+        return record.reason
     if not isinstance(record, dict):
-        return "expected an object of variable values, like {" + ", ".join(f'"{n}": 1.0' for n in names) + "}"
+        like = ", ".join(f'"{n}": 1.0' for n in names[:LISTED]) + (", …" if len(names) > LISTED else "")
+        return "expected an object of variable values, like {" + like + "}"
     missing = [n for n in names if n not in record]
     if missing:
-        return "missing value for " + ", ".join(missing)
+        return "missing value for " + _listed(missing)
     unknown = [k for k in record if k not in names]
     if unknown:
-        return "the expression does not use " + ", ".join(unknown)
+        return "the expression does not use " + _listed(unknown)
     for name in names:
         v = record[name]
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(_float(v)):
-            return f"the value of {name} must be a finite number, not {json.dumps(v)[:40]}"
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            return f"the value of {name} must be a finite number, not {_describe(v)}"
+        if not math.isfinite(_float(v)):
+            return f"the value of {name} overflows a double (the largest is about 1.8e308)"
     return ""
+
+
+def _describe(v: Any) -> str:
+    """A JSON value as a message names it, short whatever its size or depth."""
+    if v is None or isinstance(v, bool):
+        return json.dumps(v)
+    if isinstance(v, str):
+        return json.dumps(v[:40]) + ("…" if len(v) > 40 else "")
+    return "an array" if isinstance(v, list) else "an object"
 
 
 def _float(v: float) -> float:
