@@ -46,7 +46,6 @@ from ..core.engine import LISTED
 from ..core.graph import Graph
 from ..errors import UsageError
 from ..evaluators.batch import evaluate_arrays
-from ..present.numbers import strict
 
 #: the longest record (a line without its newline), in bytes; a longer one is an error record
 MAX_RECORD = 1 << 20
@@ -311,13 +310,11 @@ def _read_block(block: bytes, count: int, width: int) -> Any:
 
     NOTE: polars reads a superset of `NUMBER` in general (quotes, inf, blank
     lines as nulls); only bytes of the rule's alphabet reach it, with no blank
-    line and the right number of commas, and any row it does not fill with
+    line; a line with fewer fields gives nulls, one with more an error, and any row it does not fill with
     finite numbers sends the block line by line.  tests/test_points_reader.py
     checks that polars refuses every text of that alphabet that NUMBER refuses.
     """
     if block.translate(None, _NUMERIC_BYTES) or block.startswith(b"\n") or b"\n\n" in block:
-        return None
-    if block.count(b",") != count * (width - 1):
         return None
     import polars as pl
 
@@ -397,7 +394,9 @@ def _csv_write(
     else:
         frame = pl.DataFrame({c: matrix[:, j] for j, c in enumerate(columns)})
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("error"))
-    writer.write(frame.write_csv(include_header=False).encode())
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False)
+    writer.write(buffer.getvalue())
 
 
 def _csv_text(rows: list[list[str]]) -> str:
@@ -410,8 +409,6 @@ def _csv_text(rows: list[list[str]]) -> str:
 
 
 def _jsonl(graph: Graph, names: list[str], blocks: _Blocks, writer: _Writer, summary: Summary) -> None:
-    keys = [json.dumps(n) for n in names]
-    finite_format = '{"value": %s, "gradient": {' + ", ".join(f"{k}: %s" for k in keys) + "}}\n"
     for number, block in blocks:
         if block is None:
             summary.records += 1
@@ -424,42 +421,64 @@ def _jsonl(graph: Graph, names: list[str], blocks: _Blocks, writer: _Writer, sum
             kept = [(number + k, line) for k, line in enumerate(lines) if not _is_blank(line)]
             numbers = [n for n, _ in kept]
             lines = [line for _, line in kept]
-        records = _read_jsonl(lines)
         errors: dict[int, str] = {}
-        values = _values(records, names)
-        if values is None:  # some record is not an object of finite numbers: look at each
+        values = _read_jsonl_block(lines, names)
+        if values is None:  # some line is not one object of finite numbers: read and look at each
             values = np.zeros((len(lines), len(names)))
-            for k, record in enumerate(records):
+            for k, line in enumerate(lines):
+                record = _load(line)
                 reason = _check_record(record, names)
                 if reason:
                     errors[k] = reason
                 else:
                     values[k] = [record[n] for n in names]
-        good = [k for k in range(len(lines)) if k not in errors]
+        good: Sequence[int] = [k for k in range(len(lines)) if k not in errors] if errors else range(len(lines))
         matrix = np.zeros((0, len(names) + 1))
         if good:
-            matrix, failed = _evaluate(graph, names, values[good])
+            matrix, failed = _evaluate(graph, names, values[good] if errors else values)
             for k, message in failed.items():
                 errors[good[k]] = message
         summary.records += len(lines)
-        texts = list(_texts(matrix))
-        finite: Any = np.isfinite(matrix).all(axis=1)  # by row
-        if not errors and finite.all():  # the common case, with the loops in C
-            writer.write("".join(map(finite_format.__mod__, texts)).encode())
-            continue
-        rows = {k: j for j, k in enumerate(good)}
-        out = []
-        for k in range(len(lines)):
-            if k in errors:
-                out.append(_error_record(numbers[k], errors[k]))
-                summary.fail(numbers[k])
-            elif finite[rows[k]]:
-                out.append((finite_format % texts[rows[k]]).encode())
-            else:  # SPEC.md: non-finite numbers are the strings "inf", "-inf", "nan"
-                value, *gradient = (strict(v) for v in matrix[rows[k]].tolist())
-                record = {"value": value, "gradient": dict(zip(names, gradient, strict=True))}
-                out.append((json.dumps(record) + "\n").encode())
-        writer.write(b"".join(out))
+        texts: list[str | None] = [None] * len(lines)
+        for k, message in errors.items():
+            texts[k] = _error_record(numbers[k], message).decode()[:-1]
+            summary.fail(numbers[k])
+        writer.write(_jsonl_text(names, good, matrix, texts if errors else None))
+
+
+def _jsonl_text(names: list[str], good: Sequence[int], matrix: Any, errors: list[str | None] | None) -> bytes:
+    """The block's output lines: ``{"value": …, "gradient": {…}}`` from ``matrix``'s rows at ``good``,
+    the error record where ``errors`` has one; every number written by polars, as in CSV."""
+    import polars as pl
+
+    size = len(errors) if errors is not None else len(matrix)
+    full = matrix
+    if errors is not None:
+        full = np.full((size, len(names) + 1), np.nan)
+        full[np.asarray(good, dtype=np.intp)] = matrix
+    frame = pl.DataFrame({f"c{j}": full[:, j] for j in range(len(names) + 1)})
+
+    finite = bool(np.isfinite(matrix).all())
+
+    def number(column: str) -> pl.Expr:
+        text = pl.col(column).cast(pl.String)
+        if finite:
+            return text
+        # SPEC.md: non-finite numbers are the strings "inf", "-inf", "nan"
+        quoted = pl.concat_str([pl.lit('"'), text.str.to_lowercase(), pl.lit('"')])
+        return pl.when(pl.col(column).is_finite()).then(text).otherwise(quoted)
+
+    parts = [pl.lit('{"value": '), number("c0"), pl.lit(', "gradient": {')]
+    for j, name in enumerate(names):
+        parts += [pl.lit((", " if j else "") + json.dumps(name) + ": "), number(f"c{j + 1}")]
+    parts.append(pl.lit("}}"))
+    line = pl.concat_str(parts)
+    if errors is not None:
+        message = pl.Series(errors, dtype=pl.String)
+        line = pl.when(message.is_null()).then(line).otherwise(pl.lit(message))
+    buffer = io.BytesIO()
+    frame.select(line.alias("record")).write_csv(buffer, include_header=False, quote_style="never")
+    return buffer.getvalue()
 
 
 def _error_record(number: int, message: str) -> bytes:
@@ -467,52 +486,28 @@ def _error_record(number: int, message: str) -> bytes:
     return (json.dumps({"line": number, "error": message}) + "\n").encode()
 
 
-def _texts(matrix: Any) -> Iterator[tuple[str, ...]]:
-    """Each row of ``matrix`` as a tuple of texts ("nan", "inf" where not finite), with the loops in C."""
-    if not matrix.size:
-        return iter(())
-    finite = np.isfinite(matrix)
-    texts = _json_numbers(np.where(finite, matrix, 0.0))[2:-2].replace("],[", ",").split(",")
-    if not finite.all():  # the rare case: repr says "nan", "inf", "-inf"
-        for k in np.flatnonzero(~finite).tolist():
-            texts[k] = repr(float(matrix.flat[k]))
-    numbers = iter(texts)
-    return zip(*[numbers] * matrix.shape[1], strict=True)
-
-
-def _json_numbers(matrix: Any) -> str:
-    """A finite matrix as JSON text, "[[1.5,-2.0],[…]]".
-
-    orjson writes the shortest text that reads back as the same double, as
-    repr does (bar the exponent's padding: 1e-7, not 1e-07), some fifteen
-    times faster on this machine: see docs/points.md.
-    """
+def _read_jsonl_block(lines: list[bytes], names: list[str]) -> Any:
+    """The lines' records as a float matrix (one orjson call a line, so no line can take another's
+    record), when every line is one object of the variables' finite numbers; else None."""
     import orjson
 
-    return orjson.dumps(matrix, option=orjson.OPT_SERIALIZE_NUMPY).decode()
-
-
-def _values(records: list[Any], names: list[str]) -> Any:
-    """The records as a float matrix, when every one is an object of exactly ``names``, each a
-    finite int or float (else None); the loops run in C (map, itemgetter), not per record."""
-    if not records:
-        return np.zeros((0, len(names)))
     try:
-        if set(map(len, records)) != {len(names)}:
+        records = list(map(orjson.loads, lines))
+    except orjson.JSONDecodeError:
+        return None
+    if not {dict}.issuperset(map(type, records)) or set(map(len, records)) - {len(names)}:
+        return None
+    columns = []
+    for name in names:
+        try:
+            column = list(map(operator.itemgetter(name), records))
+        except KeyError:
             return None
-        rows = list(map(operator.itemgetter(*names), records)) if names else [() for _ in records]
-    except (TypeError, KeyError):  # a record that is no object, or lacks a name
-        return None
-    if len(names) == 1:
-        rows = [(v,) for v in rows]  # itemgetter of one name gives the value itself
-    if not names and not {dict}.issuperset(map(type, records)):
-        return None  # [] or "" is no object, though of the right length
-    if not {float, int}.issuperset(type(v) for row in rows for v in row):
-        return None  # true/false, strings, null, lists: _check_record names the fault
-    try:
-        values = np.array(rows, dtype=np.float64).reshape(len(records), len(names))
-    except OverflowError:  # an integer of 400 digits
-        return None
+        # NOTE: bool is not int here (type, not isinstance): true is no number
+        if not {float, int}.issuperset(map(type, column)):
+            return None
+        columns.append(np.fromiter(column, dtype=np.float64, count=len(records)))
+    values = np.column_stack(columns) if columns else np.zeros((len(records), 0))
     return values if np.isfinite(values).all() else None
 
 
@@ -521,16 +516,6 @@ class _Unreadable:
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
-
-
-def _read_jsonl(lines: list[bytes]) -> list[Any]:
-    """Each line's JSON value, or an `_Unreadable`: one line a call, so no line can take another's record."""
-    import orjson
-
-    try:
-        return list(map(orjson.loads, lines))
-    except orjson.JSONDecodeError:
-        return [_load(line) for line in lines]
 
 
 def _reject_constant(name: str) -> Any:
