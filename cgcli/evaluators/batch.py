@@ -192,6 +192,9 @@ def _forward(graph: Graph, arrays: dict[str, Any], size: int) -> tuple[list[Any]
             value[i] = _constant(OPS[op.key], args, failed, i)
             continue
         row = rows[op.key]
+        # NumPy scalars, not floats, beside the arrays: 1.0 / b with b = 0.0 is inf here, as
+        # for the arrays, rather than ZeroDivisionError (x / (1 - 1) fails its domain first)
+        args = [np.float64(a) if type(a) is float else a for a in args]
         if row.domain is not None:
             ok = row.domain(*args)
             if not np.all(ok):  # the rare case: note the points that fail here first

@@ -538,7 +538,7 @@ def _load(line: bytes) -> Any:
         return json.loads(line.decode("utf-8"), parse_constant=_reject_constant)
     except (ValueError, RecursionError):  # RecursionError: nested too deeply for json
         if first.msg.startswith("unexpected content after document"):
-            return _Unreadable(f"more than one JSON value on the line (the second at column {first.colno})")
+            return _Unreadable(f"not valid JSON: more after the first value, at column {first.colno} (one record a line)")
         return _Unreadable(f"not valid JSON (at column {first.colno})")
 
 
