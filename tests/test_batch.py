@@ -276,7 +276,10 @@ def test_a_bad_line_in_a_later_block_is_named_and_the_rest_is_unchanged(runner) 
     result = run_points(runner, LECTURE["neuron"][0], csv_points(rows, bad_line), "--points-format", "csv")
     assert result.exit_code == 0
     out = result.stdout.splitlines()
-    assert out[bad_line - 1] == f",,,,,,\"line {bad_line}: value 3 must be a decimal number such as -2, 0.5 or 1e-3, not 'oops'\""
+    assert (
+        out[bad_line - 1]
+        == f",,,,,,\"line {bad_line}: value 3 must be a decimal number such as -2, 0.5 or 1e-3, not 'oops'\""
+    )
     # the same texts for every other line, whichever way its block was read
     assert out[: bad_line - 1] == good[: bad_line - 1] and out[bad_line:] == good[bad_line:]
     assert "1 of" in result.stderr and f"(the first on line {bad_line})" in result.stderr

@@ -8,7 +8,6 @@ line's error record, the others what one-point ``grad`` gives.
 from __future__ import annotations
 
 import json
-import math
 import os
 import resource
 import signal
