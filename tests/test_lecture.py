@@ -97,9 +97,9 @@ def test_grad_json_matches_the_example_in_spec_md(runner) -> None:
     (example,) = [json.loads(b) for b in blocks if '"nodes"' in b]
     result = runner.invoke(cli, ["grad", "(x+y)*z", "--x=-2", "--y=5", "--z=-4", "--json"])
     document = json.loads(result.stdout)
-    assert {key: document[key] for key in example if key != "nodes"} == {
-        k: v for k, v in example.items() if k != "nodes"
-    }
-    assert [{key: node.get(key) for key in spec} for node, spec in zip(document["nodes"], example["nodes"])] == example[
-        "nodes"
-    ]
+    top = {key: value for key, value in example.items() if key != "nodes"}
+    assert {key: document[key] for key in top} == top
+    assert len(document["nodes"]) == len(example["nodes"])
+    pairs = zip(document["nodes"], example["nodes"], strict=True)
+    shown = [{key: node.get(key) for key in spec} for node, spec in pairs]
+    assert shown == example["nodes"]

@@ -118,6 +118,17 @@ MP = {
     "tan": mp.tan,
     "tanh": mp.tanh,
     "sigmoid": lambda a: 1 / (1 + mp.exp(-a)),
+    "ln": mp.log,
+    "log2": lambda a: mp.log(a, 2),
+    "log10": mp.log10,
+    "sinh": mp.sinh,
+    "cosh": mp.cosh,
+    "asin": mp.asin,
+    "acos": mp.acos,
+    "atan": mp.atan,
+    "softplus": lambda a: mp.log1p(mp.exp(a)),
+    "sign": mp.sign,
+    "step": lambda a: mp.mpf(1 if a > 0 else 0),
     "relu": lambda a: a if a > 0 else mp.mpf(0),
     "abs": abs,
     "max": lambda *a: max(a),
@@ -166,7 +177,8 @@ def test_gradients_equal_a_high_precision_numeric_derivative(tree: Tree, values:
             assume(abs(result.value[graph.inputs[i][0]]) < 1e4)
         if op is not None and op.branch is not None:
             args = [result.value[j] for j in graph.inputs[i]]
-            assume(all(a != 0 for a in args) if op.name in ("relu", "abs") else len(set(args)) == len(args))
+            # relu, abs, sign, step: away from 0; max, min: away from ties
+            assume(all(a != 0 for a in args) if op.arity == 1 else len(set(args)) == len(args))
     for name in graph.variables:
 
         def along(t: mp.mpf, name: str = name) -> mp.mpf:

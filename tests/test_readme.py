@@ -1,4 +1,4 @@
-"""The README's examples are run, so the README cannot drift from the code."""
+"""The README's examples are run, and so are those of docs/*.md, so the docs cannot drift from the code."""
 
 from __future__ import annotations
 
@@ -16,15 +16,18 @@ from cgcli.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+#: the README and the pages it links, whose examples run the same way
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
 def console_examples() -> list[tuple[str, str]]:
-    """Every ``$ command`` in a ```console block with the output printed under it."""
+    """Every ``$ command`` in a ```console block with the output printed under it, in every page."""
     examples = []
-    for block in re.findall(r"```console\n(.*?)```", README, re.DOTALL):
-        for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
-            command, _, output = chunk.partition("\n")
-            examples.append((command, output))
+    for page in PAGES:
+        for block in re.findall(r"```console\n(.*?)```", page.read_text(encoding="utf-8"), re.DOTALL):
+            for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
+                command, _, output = chunk.partition("\n")
+                examples.append((command, output))
     return examples
 
 
@@ -45,9 +48,17 @@ def test_console_example_prints_what_the_readme_shows(command: str, output: str)
     assert done.stdout == output
 
 
-def test_python_examples_run() -> None:
-    failures, tried = doctest.testfile(str(ROOT / "README.md"), module_relative=False, optionflags=doctest.ELLIPSIS)
-    assert tried > 0 and failures == 0
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_python_examples_run(page: Path) -> None:
+    failures, tried = doctest.testfile(str(page), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert failures == 0
+    if page.name == "README.md":
+        assert tried > 0
+
+
+def test_readme_links_only_pages_that_exist() -> None:
+    for link in re.findall(r"\]\((docs/[^)]+)\)", README):
+        assert (ROOT / link).is_file(), link
 
 
 def test_every_command_is_documented() -> None:

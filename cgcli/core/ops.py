@@ -14,7 +14,7 @@ because many local gradients are cheapest in terms of the output
 (exp: y, sigmoid: y·(1-y), sqrt: 1/(2y)).
 
 How to add an op, say ``cosh``:
-  1. add ``"cosh": _unary(m.cosh, lambda y, a: (m.sinh(a),))`` to `table`,
+  1. add ``"cosh": unary(m.cosh, lambda y, a: (m.sinh(a),))`` to `table`,
      and ``cosh``/``sinh`` to `FloatMath` (and the other backends);
   2. nothing else: the grammar's ``call`` rule looks function names up here.
 An operator (like ``%``) also needs one grammar line whose alias is the
@@ -33,6 +33,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 VARIADIC = -1
+
+LN2, LN10 = math.log(2.0), math.log(10.0)
 
 # binding strength of printed text, loosest first (the grammar's layers)
 SUM, PRODUCT, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
@@ -81,8 +83,13 @@ class FloatMath:
     nan = math.nan
     tanh = staticmethod(math.tanh)
     log = staticmethod(math.log)
+    log2 = staticmethod(math.log2)
+    log10 = staticmethod(math.log10)
     sqrt = staticmethod(math.sqrt)
     fabs = staticmethod(math.fabs)
+    asin = staticmethod(math.asin)
+    acos = staticmethod(math.acos)
+    atan = staticmethod(math.atan)
 
     @staticmethod
     def exp(a: float) -> float:
@@ -104,6 +111,32 @@ class FloatMath:
     @staticmethod
     def tan(a: float) -> float:
         return math.tan(a) if a - a == 0 else math.nan
+
+    @staticmethod
+    def sinh(a: float) -> float:
+        try:
+            return math.sinh(a)
+        except OverflowError:
+            return math.copysign(math.inf, a)
+
+    @staticmethod
+    def cosh(a: float) -> float:
+        try:
+            return math.cosh(a)
+        except OverflowError:
+            return math.inf
+
+    @staticmethod
+    def asin_slope(a: float) -> float:
+        """1/√(1-a²), asin's derivative: +inf at ±1, as sqrt's is at 0."""
+        # NOTE: (1-a)(1+a), not 1-a², which loses half the digits near ±1
+        d = (1.0 - a) * (1.0 + a)
+        return 1.0 / math.sqrt(d) if d > 0 else math.inf
+
+    @staticmethod
+    def softplus(a: float) -> float:
+        # log(1+eᵃ) = max(a, 0) + log(1+e^-|a|): exp never overflows, softplus(±1000) is exact
+        return (a if a > 0 else 0.0) + math.log1p(math.exp(-abs(a)))
 
     @staticmethod
     def sech2(a: float) -> float:
@@ -233,8 +266,25 @@ def table(m: Any) -> dict[str, Op]:
         "tanh":    unary(m.tanh,                   lambda y, a: (m.sech2(a),), formula=("1-tanh²(a)",)),
         # NOTE: σ(a)·σ(-a) equals (1-σ)σ but keeps its digits when σ is near 1
         "sigmoid": unary(m.sigmoid,                lambda y, a: (y * m.sigmoid(-a),), formula=("(1-y)·y",)),
+        "ln":      unary(m.log,                    lambda y, a: (1.0 / a,), formula=("1/a",),
+                         domain=lambda a: a > 0, needs="a positive argument"),
+        "log2":    unary(m.log2,                   lambda y, a: (1.0 / (a * LN2),), formula=("1/(a·ln 2)",),
+                         domain=lambda a: a > 0, needs="a positive argument"),
+        "log10":   unary(m.log10,                  lambda y, a: (1.0 / (a * LN10),), formula=("1/(a·ln 10)",),
+                         domain=lambda a: a > 0, needs="a positive argument"),
+        "sinh":    unary(m.sinh,                   lambda y, a: (m.cosh(a),), formula=("cosh(a)",)),
+        "cosh":    unary(m.cosh,                   lambda y, a: (m.sinh(a),), formula=("sinh(a)",)),
+        "asin":    unary(m.asin,                   lambda y, a: (m.asin_slope(a),), formula=("1/√(1-a²)",),
+                         domain=lambda a: abs(a) <= 1, needs="an argument in [-1, 1]"),
+        "acos":    unary(m.acos,                   lambda y, a: (-m.asin_slope(a),), formula=("-1/√(1-a²)",),
+                         domain=lambda a: abs(a) <= 1, needs="an argument in [-1, 1]"),
+        "atan":    unary(m.atan,                   lambda y, a: (1.0 / (1.0 + a * a),), formula=("1/(1+a²)",)),
+        "softplus": unary(m.softplus,              lambda y, a: (m.sigmoid(a),), formula=("σ(a)",)),
         "relu":    unary(m.relu,                   lambda y, a: (m.step(a),),           branch=_sign(m)),
         "abs":     unary(m.fabs,                   lambda y, a: (m.sign(a),),           branch=_sign(m)),
+        # NOTE: sign and step jump at 0; their derivative is 0 on both sides, and 0 there too
+        "sign":    unary(m.sign,                   lambda y, a: (0.0,), formula=("0",), branch=_sign(m)),
+        "step":    unary(m.step,                   lambda y, a: (0.0,), formula=("0",), branch=_sign(m)),
         "max":  Op("max", VARIADIC, lambda *a: m.maximum(a), _winners(m),               ROUTER, branch=_winner(m)),
         "min":  Op("min", VARIADIC, lambda *a: m.minimum(a), _winners(m),               ROUTER, branch=_winner(m)),
     }

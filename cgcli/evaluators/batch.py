@@ -45,10 +45,26 @@ class NumpyMath:
     tan = staticmethod(np.tan)
     tanh = staticmethod(np.tanh)
     log = staticmethod(np.log)
+    log2 = staticmethod(np.log2)
+    log10 = staticmethod(np.log10)
     sqrt = staticmethod(np.sqrt)
     fabs = staticmethod(np.abs)
     exp = staticmethod(np.exp)
     pow = staticmethod(np.power)
+    sinh = staticmethod(np.sinh)
+    cosh = staticmethod(np.cosh)
+    asin = staticmethod(np.arcsin)
+    acos = staticmethod(np.arccos)
+    atan = staticmethod(np.arctan)
+
+    @staticmethod
+    def asin_slope(a: Any) -> Any:
+        # FloatMath.asin_slope elementwise: 1/sqrt(+0) is inf at ±1
+        return 1.0 / np.sqrt((1.0 - a) * (1.0 + a))
+
+    @staticmethod
+    def softplus(a: Any) -> Any:
+        return np.where(a > 0, a, 0.0) + np.log1p(np.exp(-np.abs(a)))
 
     @staticmethod
     def sech2(a: Any) -> Any:

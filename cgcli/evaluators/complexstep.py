@@ -15,7 +15,7 @@ import math
 from collections.abc import Mapping
 
 from ..core.graph import Graph
-from ..core.ops import table
+from ..core.ops import LN2, table
 from ..errors import DomainError
 
 STEP = 1e-30
@@ -31,7 +31,37 @@ class ComplexMath:
     tan = staticmethod(cmath.tan)
     tanh = staticmethod(cmath.tanh)
     log = staticmethod(cmath.log)
+    log10 = staticmethod(cmath.log10)
     sqrt = staticmethod(cmath.sqrt)
+    asin = staticmethod(cmath.asin)
+    acos = staticmethod(cmath.acos)
+    atan = staticmethod(cmath.atan)
+
+    @staticmethod
+    def log2(a: complex) -> complex:
+        return cmath.log(a) / LN2
+
+    @staticmethod
+    def sinh(a: complex) -> complex:
+        try:
+            return cmath.sinh(a)
+        except OverflowError:
+            return complex(math.copysign(math.inf, a.real), 0.0)
+
+    @staticmethod
+    def cosh(a: complex) -> complex:
+        try:
+            return cmath.cosh(a)
+        except OverflowError:
+            return complex(math.inf, 0.0)
+
+    @staticmethod
+    def softplus(a: complex) -> complex:
+        # FloatMath's split, max(a, 0) + log(1 + e^-|a|), with a complex log1p: log(1 + z)
+        # written out loses the real part's digits when z is tiny (softplus(-40))
+        z = cmath.exp(-a if a.real > 0 else a)
+        log1p = complex(0.5 * math.log1p(2 * z.real + abs(z) ** 2), math.atan2(z.imag, 1 + z.real))
+        return (a if a.real > 0 else 0j) + log1p
 
     @staticmethod
     def exp(a: complex) -> complex:
