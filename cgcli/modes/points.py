@@ -53,6 +53,11 @@ MAX_RECORD = 1 << 20
 #: bytes read at a time; a block is these bytes cut back to the last whole line
 BLOCK = 1 << 20
 
+#: blocks are evaluated and written in groups of about this many bytes or lines, whichever
+#: comes first (fewer, larger calls into polars; memory follows the lines, not the bytes)
+GROUP = 4 << 20
+GROUP_LINES = 65_536
+
 BOM = b"\xef\xbb\xbf"
 
 #: a CSV value, the rule of ``--x=VALUE``: ASCII digits only (no 1_000, no Unicode digits, no inf)
@@ -176,6 +181,29 @@ def _blocks(source: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
             skipping, tail = True, b""
 
 
+def _grouped(blocks: Iterator[tuple[int, bytes | None]]) -> Iterator[tuple[int, bytes | None]]:
+    """Consecutive blocks joined into groups of about GROUP bytes; an over-long line passes alone."""
+    first, size, lines = 0, 0, 0
+    pieces: list[bytes] = []
+    for number, block in blocks:
+        if block is None or not pieces:
+            if pieces:
+                yield first, b"".join(pieces)
+                pieces, size, lines = [], 0, 0
+            if block is None:
+                yield number, None
+                continue
+            first = number
+        pieces.append(block)
+        size += len(block)
+        lines += block.count(b"\n")
+        if size >= GROUP or lines >= GROUP_LINES:
+            yield first, b"".join(pieces)
+            pieces, size, lines = [], 0, 0
+    if pieces:
+        yield first, b"".join(pieces)
+
+
 def _lines(block: bytes) -> list[bytes]:
     """The block's lines, without their newline (or the CR before it)."""
     lines = block.split(b"\n")
@@ -231,7 +259,7 @@ def _csv(graph: Graph, names: list[str], blocks: _Blocks, writer: _Writer, summa
     order = [header.index(n) for n in names]  # file column of each variable
     columns = ["value", *(f"d_{n}" for n in names), "error"]
     writer.write(_csv_text([columns]).encode())
-    for number, block in blocks:
+    for number, block in _grouped(blocks):
         if block is None:
             _csv_write(graph, names, [number], [], np.zeros((0, len(names))), {0: TOO_LONG}, writer, summary)
             continue
@@ -409,7 +437,7 @@ def _csv_text(rows: list[list[str]]) -> str:
 
 
 def _jsonl(graph: Graph, names: list[str], blocks: _Blocks, writer: _Writer, summary: Summary) -> None:
-    for number, block in blocks:
+    for number, block in _grouped(blocks):
         if block is None:
             summary.records += 1
             summary.fail(number)
@@ -538,7 +566,8 @@ def _load(line: bytes) -> Any:
         return json.loads(line.decode("utf-8"), parse_constant=_reject_constant)
     except (ValueError, RecursionError):  # RecursionError: nested too deeply for json
         if first.msg.startswith("unexpected content after document"):
-            return _Unreadable(f"not valid JSON: more after the first value, at column {first.colno} (one record a line)")
+            where = f"at column {first.colno} (one record a line)"
+            return _Unreadable(f"not valid JSON: more after the first value, {where}")
         return _Unreadable(f"not valid JSON (at column {first.colno})")
 
 
