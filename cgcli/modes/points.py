@@ -353,7 +353,8 @@ def _read_block(block: bytes, count: int, width: int) -> Any:
         return None
     if frame.height != count or any(frame.null_count().row(0)):
         return None
-    values = frame.to_numpy(order="c") if width else np.zeros((count, 0))
+    # column-major: the evaluator reads a column per variable
+    values = frame.to_numpy(order="fortran") if width else np.zeros((count, 0))
     return values if values.shape == (count, width) and np.isfinite(values).all() else None
 
 
