@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -106,17 +107,41 @@ def grad_points(
     if path == "-" and sys.stdin is None:  # the shell closed it: <&-
         raise UsageError("cannot read the points from standard input: it is closed")
     try:
-        source = sys.stdin.buffer if path == "-" else open(path, "rb")  # bytes: modes.points decodes each line
+        # bytes: modes.points decodes each line itself
+        source: Any = _bytes_of(sys.stdin) if path == "-" else open(path, "rb")
     except OSError as e:
         raise UsageError(f"cannot read the points from {path}: {e.strerror or e}") from None
     sys.stdout.flush()
     try:
-        summary = stream(graph, source, sys.stdout.buffer, fmt)
+        summary = stream(graph, source, _bytes_to(sys.stdout), fmt)
     finally:
-        if source is not sys.stdin.buffer:
+        if path != "-":
             source.close()
     if summary.failed:
         warn([f"{summary.failed} of {summary.records} records failed (the first on line {summary.first_failed})"])
+
+
+class _TextAsBytes:
+    """A text stream with no bytes behind it (a test's, an embedding program's), read or written as UTF-8."""
+
+    def __init__(self, text: Any) -> None:
+        self.text = text
+
+    def read(self, size: int) -> bytes:
+        return self.text.read(size).encode("utf-8", "surrogateescape")
+
+    def write(self, data: bytes) -> None:
+        self.text.write(data.decode("utf-8"))
+
+    def flush(self) -> None:
+        self.text.flush()
+
+
+def _bytes_of(stream: Any) -> Any:
+    return getattr(stream, "buffer", None) or _TextAsBytes(stream)
+
+
+_bytes_to = _bytes_of
 
 
 #: the address space below which NumPy's and polars' start-up cannot be trusted to fail cleanly
