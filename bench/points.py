@@ -6,12 +6,13 @@ Whole processes, every ratio against a reference measured in the same run:
    cgcli against the same job written directly in polars (read_csv, the
    neuron and its gradient in NumPy, write_csv), and against REV's cgcli;
 2. JSON Lines, the same points: cgcli against REV's cgcli;
-3. a 10-line input (start-up): cgcli against REV's cgcli;
+3. a 10-line input (start-up), both formats: cgcli against REV's cgcli;
 4. peak RSS through a pipe for N/10 and N lines (memory is constant if equal).
 
 REV (default: the commit --points was last rebuilt from, ``fdeff32``) is
 checked out into a temporary folder with ``git archive``.  Timings are the
-best of R runs; the machine may be shared, so read the ratios, not the seconds.
+best of R runs, wall and CPU (user + system, every thread); the machine may be
+shared, so read the ratios, not the seconds.  A ratio above 1 means cgcli is faster.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 NEURON = "1/(1+exp(-(w0*x0+w1*x1+w2)))"
 NAMES = ["w0", "x0", "w1", "x1", "w2"]
+Timing = tuple[float, float]  # wall and CPU seconds
 
 POLARS_JOB = """
 import sys
@@ -49,7 +51,7 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
 
-def write_inputs(folder: Path, lines: int) -> tuple[Path, Path, Path]:
+def write_inputs(folder: Path, lines: int) -> tuple[Path, Path, Path, Path]:
     import numpy as np
 
     rng = np.random.default_rng(1)
@@ -61,17 +63,23 @@ def write_inputs(folder: Path, lines: int) -> tuple[Path, Path, Path]:
     rows = (", ".join(f'"{n}": {v!r}' for n, v in zip(NAMES, row, strict=True)) for row in points.tolist())
     jsonl.write_text("".join("{" + row + "}\n" for row in rows))
     small.write_text("".join(jsonl.read_text().splitlines(keepends=True)[:10]))
-    return csv, jsonl, small
+    small_csv = folder / "ten.csv"
+    small_csv.write_text("".join(csv.read_text().splitlines(keepends=True)[:11]))
+    return csv, jsonl, small, small_csv
 
 
-def timed(command: list[str], repeat: int, env: dict[str, str] | None = None) -> float:
-    """Best wall time of ``repeat`` runs of a whole process, output to /dev/null."""
-    times = []
+def timed(command: list[str], repeat: int, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Best wall time and best CPU time (user + system, all threads) of ``repeat`` runs of a
+    whole process, output to /dev/null.  On a loaded machine CPU time moves less than wall time."""
+    walls, cpus = [], []
     for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(command, stdout=subprocess.DEVNULL, check=True, env=env)
-        times.append(time.perf_counter() - start)
-    return min(times)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return min(walls), min(cpus)
 
 
 def baseline(rev: str, folder: Path) -> Path:
@@ -94,7 +102,7 @@ def main() -> None:
     n = args.lines
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        csv, jsonl, small = write_inputs(folder, n)
+        csv, jsonl, small, small_csv = write_inputs(folder, n)
         old = baseline(args.baseline, folder)
         import os
 
@@ -102,10 +110,13 @@ def main() -> None:
         cgcli = [sys.executable, "-m", "cgcli", "grad", NEURON, "--points"]
         rows = []
 
-        def row(name: str, ours: float, reference: float, ref_name: str, points: int) -> None:
+        def row(
+            name: str, ours: tuple[float, float], reference: tuple[float, float], ref_name: str, points: int
+        ) -> None:
+            (wall, cpu), (ref_wall, ref_cpu) = ours, reference
             rows.append(
-                f"| {name} | {ours:.3f} | {points / ours / 1e6:.2f} | {ref_name} | {reference:.3f} "
-                f"| {points / reference / 1e6:.2f} | {reference / ours:.2f}x |"
+                f"| {name} | {wall:.3f} | {cpu:.3f} | {points / wall / 1e6:.2f} | {ref_name} | {ref_wall:.3f} "
+                f"| {ref_cpu:.3f} | {points / ref_wall / 1e6:.2f} | {ref_wall / wall:.2f}x | {ref_cpu / cpu:.2f}x |"
             )
 
         ours = timed([*cgcli, str(csv)], args.repeat)
@@ -116,12 +127,16 @@ def main() -> None:
         ours = timed([*cgcli, str(jsonl)], args.repeat)
         before = timed([*cgcli, str(jsonl)], args.repeat, old_env)
         row(f"JSON Lines, {n:,} lines", ours, before, f"cgcli {args.baseline}", n)
-        ours = timed([*cgcli, str(small)], max(args.repeat, 10))
-        before = timed([*cgcli, str(small)], max(args.repeat, 10), old_env)
-        row("JSON Lines, 10 lines", ours, before, f"cgcli {args.baseline}", 10)
+        for name, path in (("JSON Lines", small), ("CSV", small_csv)):
+            ours = timed([*cgcli, str(path)], max(args.repeat, 10))
+            before = timed([*cgcli, str(path)], max(args.repeat, 10), old_env)
+            row(f"{name}, 10 lines", ours, before, f"cgcli {args.baseline}", 10)
 
-        print("| input | cgcli s | M points/s | reference | ref s | ref M points/s | speed vs ref |")
-        print("| --- | ---: | ---: | --- | ---: | ---: | ---: |")
+        print(
+            "| input | cgcli wall s | cgcli CPU s | M points/s (wall) | reference | ref wall s | ref CPU s "
+            "| ref M points/s | ref ÷ cgcli, wall | ref ÷ cgcli, CPU |"
+        )
+        print("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
         print("\n".join(rows))
 
         tenth = folder / "tenth.csv"
