@@ -75,7 +75,8 @@ def timed(command: list[str], repeat: int, env: dict[str, str] | None = None) ->
     for _ in range(repeat):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, check=True, env=env)
+        # cwd: not the repository, whose cgcli/ would shadow PYTHONPATH's (sys.path starts with it)
+        subprocess.run(command, stdout=subprocess.DEVNULL, check=True, env=env, cwd=tempfile.gettempdir())
         walls.append(time.perf_counter() - start)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
@@ -107,6 +108,9 @@ def main() -> None:
         import os
 
         old_env = {**os.environ, "PYTHONPATH": str(old)}
+        for env in (None, old_env):  # say which cgcli each side runs
+            where = [sys.executable, "-c", "import cgcli; print(cgcli.__file__)"]
+            print("cgcli from", subprocess.run(where, env=env, cwd=tmp, capture_output=True, text=True).stdout.strip())
         cgcli = [sys.executable, "-m", "cgcli", "grad", NEURON, "--points"]
         rows = []
 
