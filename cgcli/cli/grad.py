@@ -157,11 +157,15 @@ def _import_numeric_libraries() -> None:
     one out-of-memory message.  One BLAS thread: nothing here multiplies matrices.
     """
     import os
-    import resource
 
-    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-    if soft != resource.RLIM_INFINITY and soft < MIN_ADDRESS_SPACE:
-        raise UsageError(OUT_OF_MEMORY)
+    try:
+        import resource
+    except ImportError:  # not a Unix: no ulimit -v to mind
+        pass
+    else:
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY and soft < MIN_ADDRESS_SPACE:
+            raise UsageError(OUT_OF_MEMORY)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         import numpy  # noqa: F401
