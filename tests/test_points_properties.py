@@ -104,8 +104,12 @@ def outputs(fmt: str, data: bytes) -> list[tuple[tuple[float, ...], str]]:
     return [((), row[3]) if row[3] else (tuple(map(float, row[:3])), "") for row in rows[1:]]
 
 
+@pytest.mark.parametrize("small", [2_000, 0], ids=["python-for-small-groups", "polars-for-every-group"])
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
-def test_one_record_out_per_record_in_each_good_one_as_grad_gives(fmt: str) -> None:
+def test_one_record_out_per_record_in_each_good_one_as_grad_gives(fmt: str, small: int, monkeypatch) -> None:
+    """Both ways of reading and writing: small groups in Python, or every group through polars."""
+    monkeypatch.setattr("cgcli.modes.points.SMALL", small)
+
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(lines_of(fmt))
     def check(mixture: list) -> None:

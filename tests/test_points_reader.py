@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cgcli.modes.points import NUMBER, _jsonl_text, _read_block, _read_line
+from cgcli.modes.points import NUMBER, _jsonl_text, _read_block, _read_line, csv_rows, jsonl_rows, number_text
 
 ALPHABET = "0123456789+-.eE"
 fields = st.text(ALPHABET, min_size=1, max_size=12)
@@ -70,3 +70,35 @@ def digits(text: str) -> str:
 def test_the_rule_refuses_what_float_would_take() -> None:
     for text in ["1_000", "١", "inf", "nan", "0x10", " 1", "1e", "."]:
         assert not NUMBER.match(text), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(width=64), min_size=1, max_size=30))
+def test_the_python_number_text_is_polars_own(values: list[float]) -> None:
+    import polars as pl
+
+    assert list(map(number_text, values)) == pl.Series(values, dtype=pl.Float64).cast(pl.String).to_list()
+
+
+def test_the_python_number_text_at_the_layout_edges() -> None:
+    import polars as pl
+
+    values = [1.5 * 10.0**k for k in range(-12, 25)] + [1e-5, -1e-5, 9.999e-6, 1e16, -0.0, 5e-324, 1e-4, 0.1 + 0.2]
+    values += [math.inf, -math.inf, math.nan, 1.7976931348623157e308, -1.2345678901234567e-5]
+    assert list(map(number_text, values)) == pl.Series(values, dtype=pl.Float64).cast(pl.String).to_list()
+
+
+messages = st.one_of(st.none(), st.text(st.sampled_from("ab ,\"'é…:"), min_size=1, max_size=12).map("line 2: ".__add__))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data(), st.integers(1, 4), st.integers(1, 12))
+def test_both_writers_write_the_same_bytes(data, width: int, rows: int) -> None:
+    """A small group is written in Python, a large one by polars: the same text either way."""
+    values = data.draw(st.lists(st.floats(width=64), min_size=width * rows, max_size=width * rows))
+    matrix = np.array(values, dtype=np.float64).reshape(rows, width)
+    errors = data.draw(st.one_of(st.none(), st.lists(messages, min_size=rows, max_size=rows)))
+    assert csv_rows(matrix, errors, polars=False) == csv_rows(matrix, errors, polars=True)
+    names = ["x", "y_1", "w0"][: width - 1]
+    records = None if errors is None else [None if e is None else '{"line": 2, "error": "e"}' for e in errors]
+    assert jsonl_rows(names, matrix, records, polars=False) == jsonl_rows(names, matrix, records, polars=True)

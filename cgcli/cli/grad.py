@@ -149,7 +149,8 @@ MIN_ADDRESS_SPACE = 1 << 30
 
 
 def _import_numeric_libraries() -> None:
-    """Import NumPy, orjson and polars, or say "out of memory" as every command does.
+    """Import NumPy and orjson (polars comes when a group is large), or say "out of memory" as every
+    command does.
 
     NOTE: under a small address-space limit (ulimit -v) OpenBLAS prints its own
     errors and polars' allocator aborts the process, neither of which Python can
@@ -170,7 +171,6 @@ def _import_numeric_libraries() -> None:
     try:
         import numpy  # noqa: F401
         import orjson  # noqa: F401
-        import polars  # noqa: F401
     except ImportError as e:
         if isinstance(e, ModuleNotFoundError):
             raise

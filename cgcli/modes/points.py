@@ -53,6 +53,10 @@ MAX_RECORD = 1 << 20
 #: bytes read at a time; a block is these bytes cut back to the last whole line
 BLOCK = 1 << 20
 
+#: a group of fewer lines is read line by line and written by Python, not polars, so that a
+#: short input does not pay for importing polars; the text is the same (tests/test_points_reader.py)
+SMALL = 2_000
+
 #: blocks are evaluated and written in groups of about this many bytes or lines, whichever
 #: comes first (fewer, larger calls into polars; memory follows the lines, not the bytes)
 GROUP = 4 << 20
@@ -264,7 +268,7 @@ def _csv(graph: Graph, names: list[str], blocks: _Blocks, writer: _Writer, summa
             _csv_write(graph, names, [number], [], np.zeros((0, len(names))), {0: TOO_LONG}, writer, summary)
             continue
         count = block.count(b"\n")
-        values = _read_block(block, count, len(header))
+        values = _read_block(block, count, len(header)) if count >= SMALL else None
         if values is not None:  # the common case: the block was read in C
             _csv_write(graph, names, range(number, number + count), range(count), values[:, order], {}, writer, summary)
             continue
@@ -399,33 +403,67 @@ def _csv_write(
     points outside a domain join them.  Every number is written by polars, the
     same text whichever way its block was read.
     """
-    import polars as pl
-
     matrix = np.zeros((0, len(names) + 1))
     if len(good):
         matrix, failed = _evaluate(graph, names, values)
         errors.update({good[k]: message for k, message in failed.items()})
     summary.records += len(numbers)
-    columns = ["value", *(f"d_{n}" for n in names)]
+    texts: list[str | None] | None = None
     if errors:
-        full = np.full((len(numbers), len(columns)), np.nan)
+        full = np.full((len(numbers), len(names) + 1), np.nan)
         full[np.asarray(good, dtype=np.intp)] = matrix
-        text: list[str | None] = [None] * len(numbers)
+        matrix, texts = full, [None] * len(numbers)
         for k, message in errors.items():
-            text[k] = f"line {numbers[k]}: {message}"
+            texts[k] = f"line {numbers[k]}: {message}"
             summary.fail(numbers[k])
-        bad = np.zeros(len(numbers), dtype=bool)
-        bad[list(errors)] = True
-        frame = pl.DataFrame({c: full[:, j] for j, c in enumerate(columns)})
+    writer.write(csv_rows(matrix, texts, polars=len(numbers) >= SMALL))
+
+
+def csv_rows(matrix: Any, errors: list[str | None] | None, polars: bool) -> bytes:
+    """CSV rows: the numbers of each row of ``matrix`` and an empty error field, or, where
+    ``errors`` has a message, empty number fields and the message.
+
+    ``polars`` chooses the writer: polars' (fast in bulk), or its twin in Python for a
+    few rows (no polars import); tests/test_points_reader.py checks they write the same bytes.
+    """
+    width = matrix.shape[1]
+    if not polars:
+        blank = "," * width
+        out = []
+        for k, row in enumerate(matrix.tolist()):
+            message = errors[k] if errors is not None else None
+            if message is None:
+                out.append(",".join(map(number_text, row)) + ",\n")
+            else:
+                out.append(blank + _csv_text([[message]]))
+        return "".join(out).encode()
+    import polars as pl
+
+    columns = [f"c{j}" for j in range(width)]
+    frame = pl.DataFrame({c: matrix[:, j] for j, c in enumerate(columns)})
+    if errors is not None:
+        bad = pl.Series([e is not None for e in errors])
         # an error row has no numbers: null, which polars writes as an empty field
-        frame = frame.with_columns(pl.when(pl.Series(bad)).then(None).otherwise(pl.col(c)).alias(c) for c in columns)
-        frame = frame.with_columns(pl.Series("error", text, dtype=pl.String))
+        frame = frame.with_columns(pl.when(bad).then(None).otherwise(pl.col(c)).alias(c) for c in columns)
+        frame = frame.with_columns(pl.Series("error", errors, dtype=pl.String))
     else:
-        frame = pl.DataFrame({c: matrix[:, j] for j, c in enumerate(columns)})
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("error"))
     buffer = io.BytesIO()
     frame.write_csv(buffer, include_header=False)
-    writer.write(buffer.getvalue())
+    return buffer.getvalue()
+
+
+def number_text(v: float) -> str:
+    """A double as polars writes it: repr's shortest digits, an unpadded exponent (1e-7, not
+    1e-07), positional from 1e-5 on (0.000015, where repr writes 1.5e-05); inf, -inf, NaN."""
+    text = repr(v)
+    if "e-0" in text:
+        if text.endswith("e-05"):
+            mantissa = text[:-4]
+            sign = "-" if mantissa.startswith("-") else ""
+            return sign + "0.0000" + mantissa.lstrip("-").replace(".", "")
+        return text.replace("e-0", "e-")
+    return "NaN" if text == "nan" else text
 
 
 def _csv_text(rows: list[list[str]]) -> str:
@@ -477,16 +515,38 @@ def _jsonl(graph: Graph, names: list[str], blocks: _Blocks, writer: _Writer, sum
 
 def _jsonl_text(names: list[str], good: Sequence[int], matrix: Any, errors: list[str | None] | None) -> bytes:
     """The block's output lines: ``{"value": …, "gradient": {…}}`` from ``matrix``'s rows at ``good``,
-    the error record where ``errors`` has one; every number written by polars, as in CSV."""
-    import polars as pl
-
+    the error record where ``errors`` has one; every number as polars writes it, as in CSV."""
     size = len(errors) if errors is not None else len(matrix)
     full = matrix
     if errors is not None:
         full = np.full((size, len(names) + 1), np.nan)
         full[np.asarray(good, dtype=np.intp)] = matrix
-    frame = pl.DataFrame({f"c{j}": full[:, j] for j in range(len(names) + 1)})
+    return jsonl_rows(names, full, errors, polars=size >= SMALL)
 
+
+def _json_number(v: float) -> str:
+    # SPEC.md: non-finite numbers are the strings "inf", "-inf", "nan"
+    return number_text(v) if math.isfinite(v) else f'"{repr(v)}"'
+
+
+def jsonl_rows(names: list[str], matrix: Any, errors: list[str | None] | None, polars: bool) -> bytes:
+    """JSON Lines records from the rows of ``matrix`` (value, then a gradient per name), or the
+    error record where ``errors`` has one; ``polars`` chooses the writer, as for `csv_rows`."""
+    keys = [json.dumps(name) for name in names]
+    if not polars:
+        out = []
+        for k, row in enumerate(matrix.tolist()):
+            message = errors[k] if errors is not None else None
+            if message is None:
+                value, *gradient = map(_json_number, row)
+                pairs = ", ".join(f"{key}: {g}" for key, g in zip(keys, gradient, strict=True))
+                out.append(f'{{"value": {value}, "gradient": {{{pairs}}}}}\n')
+            else:
+                out.append(message + "\n")
+        return "".join(out).encode()
+    import polars as pl
+
+    frame = pl.DataFrame({f"c{j}": matrix[:, j] for j in range(len(names) + 1)})
     finite = bool(np.isfinite(matrix).all())
 
     def number(column: str) -> pl.Expr:
@@ -498,13 +558,13 @@ def _jsonl_text(names: list[str], good: Sequence[int], matrix: Any, errors: list
         return pl.when(pl.col(column).is_finite()).then(text).otherwise(quoted)
 
     parts = [pl.lit('{"value": '), number("c0"), pl.lit(', "gradient": {')]
-    for j, name in enumerate(names):
-        parts += [pl.lit((", " if j else "") + json.dumps(name) + ": "), number(f"c{j + 1}")]
+    for j, key in enumerate(keys):
+        parts += [pl.lit((", " if j else "") + key + ": "), number(f"c{j + 1}")]
     parts.append(pl.lit("}}"))
     line = pl.concat_str(parts)
     if errors is not None:
-        message = pl.Series(errors, dtype=pl.String)
-        line = pl.when(message.is_null()).then(line).otherwise(pl.lit(message))
+        error_column = pl.Series(errors, dtype=pl.String)
+        line = pl.when(error_column.is_null()).then(line).otherwise(pl.lit(error_column))
     buffer = io.BytesIO()
     frame.select(line.alias("record")).write_csv(buffer, include_header=False, quote_style="never")
     return buffer.getvalue()
