@@ -251,7 +251,10 @@ def _listed(names: Sequence[str]) -> str:
 def _evaluate(graph: Graph, names: list[str], rows: Any) -> tuple[Any, dict[int, str]]:
     """Rows of values (one column per name) -> a matrix of value and gradient columns, and errors by row."""
     result = evaluate_arrays(graph, {name: rows[:, k] for k, name in enumerate(names)}, size=len(rows))
-    out = np.column_stack([result.value, *(result.gradient[name] for name in names)])
+    # column-major: each column goes to the writer (polars) without a copy
+    out = np.empty((len(rows), len(names) + 1), order="F")
+    for j, column in enumerate([result.value, *(result.gradient[name] for name in names)]):
+        out[:, j] = column
     return out, result.errors
 
 
@@ -270,7 +273,8 @@ def _csv(graph: Graph, names: list[str], blocks: _Blocks, writer: _Writer, summa
         count = block.count(b"\n")
         values = _read_block(block, count, len(header)) if count >= SMALL else None
         if values is not None:  # the common case: the block was read in C
-            _csv_write(graph, names, range(number, number + count), range(count), values[:, order], {}, writer, summary)
+            columns = values if order == list(range(len(order))) else values[:, order]  # no copy in file order
+            _csv_write(graph, names, range(number, number + count), range(count), columns, {}, writer, summary)
             continue
         numbers: list[int] = []
         rows: list[list[float]] = []
