@@ -27,8 +27,10 @@ class ParseError(UsageError):
         hint: what would be right ("expected a number, a name or '('").
     """
 
-    def __init__(self, text: str, pos: int, reason: str, hint: str = "") -> None:
+    def __init__(self, text: str, pos: int, reason: str, hint: str = "", located: bool = True) -> None:
         self.text, self.pos, self.reason, self.hint = text, pos, reason, hint
+        #: whether ``reason`` still needs "at line L, column C" (False when it names its places itself)
+        self.located = located
         super().__init__(self.render())
 
     def render(self) -> str:
@@ -44,7 +46,7 @@ class ParseError(UsageError):
         quoted = ("…" if lo > start else "") + _printable(self.text[lo:hi]) + ("…" if hi < end else "")
         caret = " " * (self.pos - lo + (lo > start)) + "^"
         where = f"line {line_no}, column {column}" if "\n" in self.text else f"column {column}"
-        lines = [f"{self.reason} at {where}", "  " + quoted, "  " + caret]
+        lines = [f"{self.reason} at {where}" if self.located else self.reason, "  " + quoted, "  " + caret]
         if self.hint:
             lines.append(self.hint)
         return "\n".join(lines)

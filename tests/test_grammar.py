@@ -102,7 +102,7 @@ def test_constants_are_leaves_and_not_variables() -> None:
         ("exp(1, 2)", ["exp takes 1 argument, got 2"]),
         ("max()", ["max takes one or more arguments"]),
         ("x +* y", ["unexpected '*' at column 4"]),
-        ("x; y", ["unexpected character ';'"]),
+        ("x; y", ["the statement at column 1 is a bare expression, but only the last statement may be one"]),
         ("`x`", ["unexpected character '`'"]),
         ("__import__('os').system('x')", ['unexpected character "\'" at column 12']),
         ("exp", ["exp is a function", "exp(...)"]),

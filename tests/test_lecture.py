@@ -50,6 +50,7 @@ def test_lecture_intermediate_values_of_the_neuron() -> None:
 
 
 SPEC_JSON = {
+    "output": "f",
     "expression": "(x+y)*z",
     "value": -12.0,
     "gradient": {"x": -4.0, "y": -4.0, "z": 3.0},

@@ -21,8 +21,9 @@ def test_the_neuron_walk_through_matches_the_lecture(runner) -> None:
     lines = result.stdout.split("backward pass, from the output to the inputs:\n")[1].splitlines()
     expr = "w0 * x0 + w1 * x1 + w2"
     assert lines[:4] == [
-        # at 1/x: upstream 1, local -1/1.37² = -0.53
-        f"  #14 div 1 / (1 + exp(-({expr}))): upstream 1 × local -1/1.37² (-0.534) = -0.534 → #13 1 + exp(-({expr}))",
+        # at 1/x: upstream 1, local -1/1.37² = -0.53 (the operand in full: -1/1.37² rounds to -0.533)
+        f"  #14 div 1 / (1 + exp(-({expr}))): upstream 1 × local -1/1.3678794411714423² (-0.534) = -0.534"
+        f" → #13 1 + exp(-({expr}))",
         # at +1: local 1
         f"  #13 add 1 + exp(-({expr})): upstream -0.534 × local 1 = -0.534 → #12 exp(-({expr}))",
         # at exp: local e^-1
@@ -78,3 +79,28 @@ def test_steps_json_gives_the_formula_in_the_ops_letters(runner) -> None:
     )
     assert [s["formula"] for s in doc["steps"][:4]] == ["-a/b²", "1", "e^a", "-1"]
     assert doc["steps"][0]["local"] == pytest.approx(-1 / 1.36787944117144**2)
+
+
+def test_an_operand_digits_would_round_is_written_in_full(runner) -> None:
+    """At --digits 2, -1/1.4² would say -0.51 while the local is -0.53."""
+    text, point, _, _ = LECTURE["neuron"]
+    args = ["grad", text, *(f"{k}={v}" for k, v in point.items()), "--steps", "--digits", "2"]
+    first = runner.invoke(cli, args).stdout.split("backward pass, from the output to the inputs:\n")[1].splitlines()[0]
+    assert "upstream 1 × local -1/1.3678794411714423² (-0.53) = -0.53" in first
+
+
+def test_exact_operands_stay_short() -> None:
+    lines = steps_text(cgcli.evaluate(cgcli.parse("x/y"), {"x": -2, "y": 0.5}), digits=2).splitlines()
+    assert "  #2 div x / y: upstream 1 × local -(-2)/0.5² (8) = 8 → #1 y" in lines
+
+
+@pytest.mark.parametrize(
+    "text, point, line",
+    [
+        ("x*y - x", {"x": 1, "y": 2}, "  fork #0 x: -1 + 2 = 1"),
+        ("x*y - x", {"x": 1, "y": -2}, "  fork #0 x: -1 - 2 = -3"),
+        ("x*x + x", {"x": -2}, "  fork #0 x: 1 - 2 - 2 = -3"),
+    ],
+)
+def test_a_fork_subtracts_negative_terms(text: str, point: dict, line: str) -> None:
+    assert line in steps_text(cgcli.evaluate(cgcli.parse(text), point)).splitlines()

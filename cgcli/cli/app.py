@@ -12,6 +12,7 @@ import functools
 import io
 import os
 import sys
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -19,9 +20,10 @@ import click
 
 from .. import __version__
 from ..core.graph import Graph
-from ..errors import USAGE, CgcliError, UsageError
-from ..language.parser import parse
-from .args import ExpressionCommand, parse_variables, read_expression
+from ..core.ops import CONSTANTS, FUNCTIONS
+from ..errors import USAGE, CgcliError, ParseError, UsageError
+from ..language.parser import parse, place
+from .args import ExpressionCommand, check_names, read_expression, read_values
 
 INTERNAL = 70  # EX_SOFTWARE: a bug in cgcli, not in the input
 IO_ERROR = 74  # EX_IOERR: the results could not be written (a full disk)
@@ -36,16 +38,40 @@ def expression_command(group: click.Group, name: str) -> Callable[[Callable[...,
         f = _out_of_memory_in_place(f)
         f = click.argument("expression", required=False, metavar="EXPR")(f)
         f = click.option(
+            "--at",
+            metavar="FILE|-",
+            expose_value=False,
+            callback=_remember_at,
+            help='Read variables from a JSON object such as {"x": -2} (- for standard input); options override it.',
+        )(f)
+        f = click.option(
             "--var",
             "assignments",
             multiple=True,
             metavar="NAME=VALUE",
             help="Set a variable (also --NAME=VALUE, --NAME VALUE, NAME=VALUE).",
         )(f)
-        return group.command(name, cls=ExpressionCommand, context_settings=CONTEXT)(f)
+        return group.command(name, cls=ExpressionCommand, context_settings=CONTEXT, epilog=LANGUAGE)(f)
 
     return decorate
 
+
+#: the language in brief, under every expression command's --help (from the op table, so it stays current)
+LANGUAGE = "\n".join(
+    [
+        "\b",
+        "The language (README: The expression language):",
+        "  operators  + - * / ^ (also **), unary -, parentheses",
+        *textwrap.wrap(
+            ", ".join(sorted(set(FUNCTIONS) - {"max", "min", "pow"}))
+            + ", max(a, b, ...), min(a, b, ...), pow(a, b); log is natural",
+            width=78,
+            initial_indent="  functions  ",
+            subsequent_indent=" " * 13,
+        ),
+        f"  constants  {', '.join(CONSTANTS)}",
+    ]
+)
 
 OUT_OF_MEMORY = "out of memory: the expression or input is too large"
 
@@ -71,14 +97,50 @@ def _out_of_memory_in_place(command: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-def load(expression: str | None, assignments: tuple[str, ...], fused: bool = False) -> tuple[Graph, dict[str, float]]:
-    """Read and parse the expression (fused, if asked), and the point to evaluate it at."""
+def _remember_at(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """--at is read by `load`, after the expression (both may be standard input)."""
+    ctx.meta[AT] = value
+
+
+AT = "cgcli.at"
+
+
+def load(
+    expression: str | None, assignments: tuple[str, ...], fused: bool = False, missing: str = "error"
+) -> tuple[Graph, dict[str, float]]:
+    """Read and parse the expression (fused, if asked), and the point to evaluate it at.
+
+    A definition the output does not use is a warning here; a value given for
+    a defined name is a usage error that points at its definition.
+    ``missing``: what a variable without a value means (`cgcli.cli.args.check_names`).
+    """
+    ctx = click.get_current_context()
+    at = ctx.meta.get(AT)
+    if at == "-" and expression == "-":
+        raise UsageError("the expression and --at cannot both come from standard input")
     graph = parse(read_expression(expression))
+    notes: list[str] = []
+    point = read_values(at, assignments, notes)
+    warn(notes)
+    for name in point:
+        if name in graph.definitions:
+            pos = graph.definitions[name]
+            raise ParseError(
+                graph.source,
+                pos,
+                f"{name} is defined {place(graph.source, pos)} and also given a value on the command line",
+                f"drop the value: {name} is computed from its definition",
+                located=False,
+            )
+    warn(graph.warnings)
+    # the variables of unused definitions are not evaluated: their values are not needed, nor wrong
+    point = {name: value for name, value in point.items() if name not in graph.unused_variables}
     if fused:
         from ..core.fuse import fuse
 
         graph = fuse(graph)
-    return graph, parse_variables(assignments)
+    check_names(graph, point, [o for p in ctx.command.params for o in p.opts], missing)
+    return graph, point
 
 
 def warn(messages: list[str]) -> None:
@@ -88,6 +150,12 @@ def warn(messages: list[str]) -> None:
 
 class Cgcli(click.Group):
     """The command group; turns every error of a command into SPEC.md's message and exit code."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args:  # bare cgcli: the help, on stdout, exit 0 (as git and click's default do)
+            click.echo(ctx.get_help())
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -108,6 +176,7 @@ def cli() -> None:
 
     \b
     Examples:
+      cgcli grad 'q = x + y; f = q * z' --x=-2 --y=5 --z=-4
       cgcli grad '(x+y)*z' --x=-2 --y=5 --z=-4
       cgcli grad '1/(1+exp(-(w0*x0+w1*x1+w2)))' w0=2 x0=-1 w1=-3 x1=-2 w2=-3 --json
     """

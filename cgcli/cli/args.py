@@ -9,32 +9,46 @@ expression is passed after ``--`` so that one starting with ``-`` is safe.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import click
 
+from ..core.engine import LISTED
+from ..core.graph import Graph
 from ..core.ops import CONSTANTS
-from ..errors import UsageError
+from ..errors import UsageError, number_text
 from ..language.parser import MAX_LENGTH
+from ..language.suggest import closest, split_product
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z", re.DOTALL)
+#: what no value holds and a program (f=x*2, q=x+y;f=q*z) may: NAME=... with one of these is the program
+_PROGRAM = re.compile(r"[;\n#*/^(),×·⋅÷]|=.*=|\S\s+\S")
 
 
 class ExpressionCommand(click.Command):
     """A click command whose arguments are ``EXPR`` plus variables in any of SPEC.md's forms."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, self._sort(args))
+        for_click, variables = self._sort(args, ctx)
+        rest = super().parse_args(ctx, for_click)
+        # NOTE: the variables bypass click's parser, which pops each argument from the
+        # front of a list: 100,000 of them took seconds (bench/args.py)
+        ctx.params["assignments"] = tuple(variables)
+        return rest
 
-    def _sort(self, args: list[str]) -> list[str]:
-        options = {opt: p for p in self.get_params(click.Context(self)) for opt in (*p.opts, *p.secondary_opts)}
+    def _sort(self, args: list[str], ctx: click.Context) -> tuple[list[str], list[str]]:
+        """The arguments for click (options, then ``--`` and the expression), and the variables as NAME=VALUE."""
+        # NOTE: ctx, not a fresh Context: only it knows the help options (-h as well as --help)
+        options = {opt: p for p in self.get_params(ctx) for opt in (*p.opts, *p.secondary_opts)}
         for_click: list[str] = []
+        variables: list[str] = []
         positional: list[str] = []
         i = 0
         while i < len(args):
@@ -47,13 +61,22 @@ class ExpressionCommand(click.Command):
                     positional.append(args[i])
                     i += 1
                 continue
-            if _ASSIGNMENT.match(arg):  # x=3: no expression contains '='
-                for_click += ["--var", arg]
+            # x=3 is a variable; before the expression, f=x*2 (what no value holds) is the program
+            if _ASSIGNMENT.match(arg) and (positional or not _PROGRAM.search(arg)):
+                variables.append(arg)
                 continue
             if arg == "-" or not arg.startswith("-"):
                 positional.append(arg)
                 continue
             flag, eq, value = arg.partition("=")
+            if flag == "--var":
+                if not eq:
+                    if i >= len(args):
+                        raise UsageError("--var needs NAME=VALUE, as in --var x=1.5")
+                    value = args[i]
+                    i += 1
+                variables.append(value)
+                continue
             option = options.get(flag)
             if option is not None:
                 for_click.append(arg)
@@ -75,10 +98,10 @@ class ExpressionCommand(click.Command):
                 i += 1
             if not _NAME.match(name):
                 raise UsageError(f"no such option {flag}{_option_hint(name, options)}")
-            for_click += ["--var", f"{name}={value}"]
+            variables.append(f"{name}={value}")
         if len(positional) > 1:
             raise UsageError(f"unexpected argument {positional[1]!r} after the expression (variables are NAME=VALUE)")
-        return for_click + ["--", *positional]
+        return for_click + ["--", *positional], variables
 
 
 def _can_be_a_value(arg: str) -> bool:
@@ -93,18 +116,44 @@ def _option_hint(name: str, options: dict[str, Any]) -> str:
     return f" (or did you mean the option {close[0]}?)" if close else ""
 
 
-def parse_value(name: str, text: str) -> float:
-    """A variable's value: a finite decimal number, else UsageError naming the variable."""
+def parse_value(name: str, text: str, notes: list[str] | None = None) -> float:
+    """A variable's value: a finite decimal number, else UsageError naming the variable.
+
+    A number too small for a double (``1e-400``) is taken as 0, with a note
+    appended to ``notes``: rounding to the nearest double is what reading
+    any decimal does, while 1e999 has no double near it at all (an error).
+    """
     cleaned = text.strip().replace("\u2212", "-")  # a pasted minus sign is a minus
     if not _DECIMAL.match(cleaned):
-        raise UsageError(f"the value of {name} must be a decimal number such as -2, 0.5 or 1e-3, not {text!r}")
+        raise UsageError(
+            f"the value of {name} must be a decimal number such as -2, 0.5 or 1e-3, not {text!r}{_instead(cleaned)}"
+        )
     value = float(cleaned)
     if not math.isfinite(value):
         raise UsageError(f"the value of {name}, {text}, overflows a double (the largest is about 1.8e308)")
+    if value == 0 and notes is not None and _NONZERO.search(cleaned.partition("e")[0].partition("E")[0]):
+        notes.append(f"the value of {name}, {text}, is below the smallest double (about 5e-324) and is taken as 0")
     return value
 
 
-def parse_variables(assignments: Iterable[str]) -> dict[str, float]:
+_NONZERO = re.compile(r"[1-9]")
+_QUOTIENT = re.compile(r"([^/]+)/([^/]+)\Z")
+
+
+def _instead(text: str) -> str:
+    """For a value written as a constant or a quotient (pi, -e, 1/3): the decimal to write instead."""
+    sign, bare = ("-", text[1:]) if text.startswith("-") else ("", text)
+    if bare in CONSTANTS:
+        return f" (write {sign}{number_text(CONSTANTS[bare])}: a value is a number, not an expression)"
+    quotient = _QUOTIENT.match(text)
+    if quotient and all(_DECIMAL.match(part.strip()) for part in quotient.groups()):
+        numerator, denominator = (float(part) for part in quotient.groups())
+        if denominator and math.isfinite(numerator / denominator):
+            return f" (write {number_text(numerator / denominator)}: a value is a number, not an expression)"
+    return ""
+
+
+def parse_variables(assignments: Iterable[str], notes: list[str] | None = None) -> dict[str, float]:
     """``["x=1", "y=-2"]`` -> ``{"x": 1.0, "y": -2.0}``, rejecting bad names, values and clashes."""
     point: dict[str, float] = {}
     for assignment in assignments:
@@ -114,11 +163,126 @@ def parse_variables(assignments: Iterable[str]) -> dict[str, float]:
         name, text = match.groups()
         if name in CONSTANTS:
             raise UsageError(f"{name} is a constant and takes no value")
-        value = parse_value(name, text)
+        value = parse_value(name, text, notes)
         if point.get(name, value) != value:
             raise UsageError(f"two different values for {name}: {point[name]:g} and {value:g}")
         point[name] = value
     return point
+
+
+class _Number(str):
+    """A JSON number's text, kept as written so that it is read as a value given on the command line is."""
+
+
+def read_values(at: str | None, assignments: Iterable[str], notes: list[str] | None = None) -> dict[str, float]:
+    """The point: ``--at FILE``'s JSON object (``-``: standard input), with the variables given as options over it."""
+    point = parse_variables(assignments, notes)
+    if at is None:
+        return point
+    where = "standard input" if at == "-" else at
+    try:
+        if at == "-":
+            if sys.stdin is None:
+                raise UsageError("cannot read --at from standard input: it is closed")
+            text = sys.stdin.read()
+        else:
+            with open(at, encoding="utf-8") as f:
+                text = f.read()
+    except (OSError, UnicodeDecodeError, ValueError) as e:  # ValueError: a NUL in the name
+        raise UsageError(f"cannot read --at {where}: {getattr(e, 'strerror', None) or e}") from None
+    try:
+        document = json.loads(
+            text.removeprefix("\ufeff"),
+            parse_float=_Number,
+            parse_int=_Number,
+            parse_constant=_not_a_number,
+            object_pairs_hook=_no_repeats,
+        )
+    except json.JSONDecodeError as e:
+        raise UsageError(f"--at {where} is not JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+    if not isinstance(document, dict):
+        raise UsageError(f'--at {where} must hold one JSON object of values, as in {{"x": -2, "y": 5}}')
+    values: dict[str, float] = {}
+    for name, value in document.items():
+        if not _NAME.match(name):
+            raise UsageError(f"--at {where}: {name[:40]!r} is not a variable name")
+        if name in CONSTANTS:
+            raise UsageError(f"--at {where}: {name} is a constant and takes no value")
+        if not isinstance(value, _Number):
+            raise UsageError(f"--at {where}: the value of {name} must be a number, not {json.dumps(value)[:40]}")
+        values[name] = parse_value(name, value, notes)
+    values.update(point)  # the options win (SPEC.md: merged over the file)
+    return values
+
+
+def _not_a_number(text: str) -> None:
+    raise UsageError(f"--at: {text} is not a value (a value is a finite number)")
+
+
+def _no_repeats(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    document: dict[str, object] = {}
+    for name, value in pairs:
+        if name in document and document[name] != value:
+            raise UsageError(f"--at: two different values for {name[:40]}: {document[name]} and {value}")
+        document[name] = value
+    return document
+
+
+def check_names(graph: Graph, point: Mapping[str, float], options: Iterable[str], missing: str = "error") -> None:
+    """Raise UsageError, with a hint where one is sure, unless ``point`` fits the graph's variables.
+
+    ``missing`` says what a variable without a value means: "error"; "random"
+    (an error that mentions --random, for check); "drawn" (check --random draws
+    it); "structure" (graph: fine when no value at all is given).
+    """
+    used = graph.variables
+    absent = [name for name in used if name not in point]
+    unknown = [name for name in point if name not in used]
+    if missing == "drawn" or (missing == "structure" and not point):
+        absent = []
+    if not absent and not unknown:
+        return
+    by_case = {name.lower(): name for name in unknown}
+    for name in absent:
+        slip = by_case.get(name.lower())
+        if slip is not None:
+            raise UsageError(
+                f"the expression uses {_name(name)}, not {_name(slip)}: "
+                f"did you mean {_name(name)}={number_text(point[slip])}? (names are case-sensitive)"
+            )
+    for name in absent:
+        parts = split_product(name, point)
+        if parts is not None:
+            raise UsageError(f"missing value for {name}: did you mean {'*'.join(parts)}? (write * between factors)")
+    if absent:
+        flags = set(options)
+        shown = absent[:LISTED]
+        adds = " ".join(f"--var {n}=VALUE" if f"--{n}" in flags else f"--{_name(n)}=VALUE" for n in shown)
+        message = f"missing value for {_names(absent)}: add {adds}{_more(absent)}"
+        if missing == "random":
+            message += ", or --random N to draw random values"
+        taken = [n for n in shown if f"--{n}" in flags]
+        if taken:
+            message += f" ({_names(['--' + n for n in taken])} {'is' if len(taken) == 1 else 'are'} an option)"
+        constants = [(n, c) for n in shown for c in [closest(n, CONSTANTS)] if c is not None]
+        if constants:
+            message += f" (or did you mean the constant {constants[0][1]}?)"
+        raise UsageError(message)
+    uses = _names(list(used)) if used else "no variables"
+    raise UsageError(f"the expression does not use {_names(unknown)} (it uses {uses})")
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(map(_name, names[:LISTED])) + _more(names)
+
+
+def _name(name: str) -> str:
+    """A name as a message shows it: a 200,000-character one is cut short."""
+    return name if len(name) <= 40 else f"{name[:10]}… (a name of {len(name):,} characters)"
+
+
+def _more(names: list[str]) -> str:
+    return f" … and {len(names) - LISTED:,} more" if len(names) > LISTED else ""
 
 
 def read_expression(arg: str | None) -> str:

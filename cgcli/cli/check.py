@@ -43,8 +43,14 @@ class Interval(click.ParamType):
         return bounds
 
 
+JSON_HELP = (
+    "Print one JSON document instead of the table: expression, ok, step, tolerance and points "
+    "(at, value, and per variable analytic, numeric, rel_error, ok, kink)."
+)
+
+
 @expression_command(cli, "check")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (SPEC.md's shape) instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @click.option(
     "--step",
     type=FiniteRange(min=0, min_open=True, max=1),
@@ -106,7 +112,7 @@ def check_command(
     """
     from ..modes.check import check
 
-    graph, point = load(expression, assignments)
+    graph, point = load(expression, assignments, missing="random" if samples is None else "drawn")
     report = check(
         graph,
         point,

@@ -9,11 +9,18 @@ import click
 
 from ..core.engine import evaluate
 from ..errors import UsageError
-from .app import OUT_OF_MEMORY, cli, expression_command, load, warn
+from ..language.parser import parse
+from .app import AT, OUT_OF_MEMORY, cli, expression_command, load, warn
+from .args import read_expression
+
+JSON_HELP = (
+    "Print one JSON document instead of the table: expression, value, gradient (by variable) and "
+    'nodes (id, op, expr, inputs, value, local, grad, role); non-finite numbers as "inf", "nan".'
+)
 
 
 @expression_command(cli, "grad")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (SPEC.md's shape) instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True, help="Significant digits shown.")
 @click.option("--steps", is_flag=True, help="Narrate the backward pass edge by edge.")
 @click.option("--fuse", "fused", is_flag=True, help="Collapse every 1/(1+exp(-E)) into one sigmoid gate.")
@@ -41,9 +48,9 @@ def grad(
 ) -> None:
     """Show every node's value, local gradients and global gradient.
 
-    EXPR is an expression (or - for standard input, or @FILE); variables
-    follow as --x=-2, --x -2, x=-2 or --var x=-2.  An expression that begins
-    with - goes after --.
+    EXPR is an expression or a program (q = x + y; f = q * z), or - for
+    standard input, or @FILE; variables follow as --x=-2, --x -2, x=-2 or
+    --var x=-2.  An expression that begins with - goes after --.
 
     \b
     Example:
@@ -63,14 +70,16 @@ def grad(
     result = evaluate(graph, point)
     warn(result.warnings)
     if as_json:
-        from ..present.json import dumps, grad_json
+        from ..present.json import grad_json_chunks
 
-        document = grad_json(result)
+        extra = {}
         if steps:
             from ..present.steps import steps_json
 
-            document["steps"] = steps_json(result)
-        click.echo(dumps(document))
+            extra["steps"] = steps_json(result)
+        for chunk in grad_json_chunks(result, extra):
+            click.echo(chunk, nl=False)
+        click.echo()
     else:
         from ..present.table import grad_view, print_rich
 
@@ -95,11 +104,16 @@ def grad_points(
             f"--points prints one record (value and gradient, full precision) per input record, "
             f"in the input's format: {', '.join(ignored)} cannot apply; drop {'it' if len(ignored) == 1 else 'them'}"
         )
-    if assignments:
-        raise UsageError("--points reads every variable from its records; drop the variables given as options")
+    if assignments or click.get_current_context().meta.get(AT):
+        raise UsageError("--points reads every variable from its records; drop the variables given as options or --at")
     if path == "-" and expression == "-":
         raise UsageError("the expression and --points cannot both come from standard input")
-    graph, _ = load(expression, (), fused)
+    graph = parse(read_expression(expression))
+    warn(graph.warnings)
+    if fused:
+        from ..core.fuse import fuse
+
+        graph = fuse(graph)
     _import_numeric_libraries()
     from ..modes.points import guess_format, stream
 

@@ -40,7 +40,7 @@ def graph_command(
       cgcli graph '(x+y)*z' --x=-2 --y=5 --z=-4 --format dot
       cgcli graph '(x+y)*z' --x=-2 --y=5 --z=-4 --format svg -o graph.svg
     """
-    graph, point = load(expression, assignments, fused)
+    graph, point = load(expression, assignments, fused, missing="structure")
     result = None
     if point or not graph.variables:
         result = evaluate(graph, point)

@@ -248,7 +248,8 @@ def non_finite_warnings(graph: Graph, value: list[float], grad: list[float]) -> 
         bad = [name for name, i in graph.variables.items() if not math.isfinite(grad[i])]
         first = max(wrong, default=None)
         if first is not None:
-            shown = _names([f"∂f/∂{name} = {number_text(grad[graph.variables[name]])}" for name in bad])
+            out = graph.output_name
+            shown = _names([f"∂{out}/∂{name} = {number_text(grad[graph.variables[name]])}" for name in bad])
             at = f"{graph.text(first)} (node {first})"
             notes.append(f"the gradient becomes {number_text(grad[first])} at {at}: {shown}")
     if len(notes) > LISTED:

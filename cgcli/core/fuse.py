@@ -17,8 +17,10 @@ SIGMOID = OPS["sigmoid"]
 def fuse(graph: Graph) -> Graph:
     """A copy of ``graph`` with every sigmoid pattern collapsed into one ``sigmoid`` node.
 
-    Only nodes used nowhere else are absorbed, so the result computes the
-    same function and gradients.  The fused gates' ids are in ``result.fused``.
+    Only nodes used nowhere else, and named by no statement, are absorbed,
+    so the result computes the same function and gradients and loses no
+    name: a name on the whole ``1/(1+exp(-E))`` goes to its sigmoid gate.
+    The fused gates' ids are in ``result.fused``.
 
     Example:
         >>> from cgcli import parse
@@ -37,7 +39,13 @@ def fuse(graph: Graph) -> Graph:
         if match is not None:
             inner[i], nodes = match
             absorbed |= nodes
-    fused = Graph(source=graph.source)
+    fused = Graph(
+        source=graph.source,
+        output_alias=graph.output_alias,
+        definitions=graph.definitions,
+        warnings=graph.warnings,
+        unused_variables=graph.unused_variables,
+    )
     new_id: dict[int, int] = {}
     for i, op in enumerate(graph.ops):
         if i in absorbed:
@@ -51,18 +59,21 @@ def fuse(graph: Graph) -> Graph:
             new_id[i] = fused.constant(graph.constants[i], graph.leaf_text[i])
         else:
             new_id[i] = fused.variable(graph.leaf_text[i])
+        if i in graph.names:
+            fused.names[new_id[i]] = graph.names[i]
     return fused
 
 
 def _match(graph: Graph, i: int, uses: list[int]) -> tuple[int, set[int]] | None:
     """If node i is 1/(1+exp(-E)) or 1/(exp(-E)+1): (E, the nodes it absorbs)."""
 
+    # a named node is shown by its name: absorbing it would lose the name
     def is_op(k: int, name: str) -> bool:
         op = graph.ops[k]
-        return op is not None and op.key == name and uses[k] == 1
+        return op is not None and op.key == name and uses[k] == 1 and k not in graph.names
 
     def is_one(k: int) -> bool:
-        return graph.constants.get(k) == 1.0 and uses[k] == 1
+        return graph.constants.get(k) == 1.0 and uses[k] == 1 and k not in graph.names
 
     if not (graph.ops[i] is not None and graph.ops[i].key == "div"):  # type: ignore[union-attr]
         return None

@@ -2,9 +2,11 @@
 
 Node ``i`` has an op row (`cgcli.core.ops.Op`, or ``None`` for a leaf), the ids
 of its inputs (all smaller than ``i``) and, for a leaf, a constant value or
-a variable name.  Ids are given in creation order, so the lists are already
-topologically sorted and every pass over the graph is a plain loop: no
-recursion, however deep the expression.
+a variable name.  A program's statements (``q = x + y``) name nodes: a named
+node is labelled with its name, and its parents' texts use the name.  Ids
+are given in creation order, so the lists are already topologically sorted
+and every pass over the graph is a plain loop: no recursion, however deep
+the expression.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from .notation import node_text
 from .ops import ATOM, CONSTANTS, OPS, UNARY, Op
 
 T = TypeVar("T")
@@ -27,6 +30,9 @@ CONST = "const"
 #: the row's attributes for every node, every pass; making it here, while the parser
 #: adds the node, costs the parse about 1%.
 Step = tuple[int, Op, Any, Any, Any, int, int]
+
+#: the output's name when the program does not name it (a bare expression)
+OUTPUT = "f"
 
 #: a sub-expression whose text is longer than this is shown as ``#id`` in
 #: its parents' text, so that a 100,000-deep chain does not print O(n²) text
@@ -50,6 +56,17 @@ class Graph:
     source: str = ""
     #: ids of sigmoid gates made by `cgcli.core.fuse.fuse` from 1/(1+exp(-E))
     fused: set[int] = field(default_factory=set)
+    #: the name a program's statement gives a node (``q`` of ``q = x + y``), by id
+    names: dict[int, str] = field(default_factory=dict)
+    #: the name the last statement gives the output when it names no node of its own
+    #: (``f = q`` or ``f = x``: the output is q's node or the variable x); see `output_name`
+    output_alias: str | None = None
+    #: defined name -> the offset of its definition in ``source`` (for messages that point at it)
+    definitions: dict[str, int] = field(default_factory=dict)
+    #: what parsing found worth a warning (a definition the output does not use)
+    warnings: list[str] = field(default_factory=list)
+    #: variables used only by definitions the output does not use: they need no value
+    unused_variables: set[str] = field(default_factory=set)
     #: the engine's entry for each op node, in order, made as the node is added (see `Step`);
     #: so nodes are only ever added: to change a row, build a new graph (as fuse() does)
     plan: list[Step] = field(default_factory=list, repr=False)
@@ -84,6 +101,15 @@ class Graph:
             self.constant_ids.add(i)
         return i
 
+    def drop_last_leaf(self) -> None:
+        """Remove the last node, a variable no node uses yet (the parser adds it again later)."""
+        i = len(self.ops) - 1
+        assert self.ops[i] is None and i not in self.constants, "only a variable leaf can be dropped"
+        self.ops.pop()
+        self.inputs.pop()
+        del self.variables[self.leaf_text.pop(i)]
+        self._texts = None
+
     def _append(self, op: Op | None, inputs: tuple[int, ...]) -> int:
         i = len(self.ops)
         self.ops.append(op)
@@ -107,6 +133,15 @@ class Graph:
         """The id of the output node: the last one."""
         return len(self.ops) - 1
 
+    @property
+    def output_name(self) -> str:
+        """The output's name, as in ``∂L/∂x``: the last statement's name, else ``f``."""
+        return self.output_alias or self.names.get(self.output) or OUTPUT
+
+    def label(self, i: int) -> str:
+        """What node ``i`` is called: its name, or else its expression text."""
+        return self.names.get(i) or self.text(i)
+
     def seed(self, point: Mapping[str, T]) -> list[float | T]:
         """A value list with the leaves filled in: constants, and each variable from ``point``.
 
@@ -127,21 +162,28 @@ class Graph:
         return CONST if i in self.constants else VAR
 
     def text(self, i: int) -> str:
-        """The expression text of node ``i`` (sub-expressions over TEXT_LIMIT as ``#id``)."""
+        """The expression text of node ``i``: named inputs by name, sub-expressions over TEXT_LIMIT as ``#id``."""
         if self._texts is None:
             self._texts = self._all_texts()
         return self._texts[i]
 
-    def _all_texts(self) -> list[str]:
-        from ..language.printer import node_text
+    def reset_texts(self) -> None:
+        """Forget the texts made so far (after naming a node, say): they are made again when asked."""
+        self._texts = None
 
+    def _all_texts(self) -> list[str]:
         texts: list[str] = []
+        names = self.names
         for i, op in enumerate(self.ops):
             if op is None:
                 texts.append(self.leaf_text[i])
                 continue
             parts = [
-                (texts[j], self.precedence(j)) if len(texts[j]) <= TEXT_LIMIT else (f"#{j}", ATOM)
+                (names[j], ATOM)
+                if j in names
+                else (texts[j], self.precedence(j))
+                if len(texts[j]) <= TEXT_LIMIT
+                else (f"#{j}", ATOM)
                 for j in self.inputs[i]
             ]
             texts.append(node_text(op, parts))

@@ -7,22 +7,47 @@ does (filtered anonymous tokens, ``?rule`` single children passed up,
 What it saves is Lark itself on the way: importing it (most of a ``grad``
 run's start-up) and its per-token bookkeeping (line and column counting).
 
-It handles valid input only.  On anything it does not expect — an
-unexpected character or token, a rule it has no method for — it raises
-`Fallback`, and the caller parses the text again with Lark, which raises
-the real error (with its expected set) or, should the two ever disagree,
-parses it: the driver can make cgcli faster, never different.
+Line breaks pass through `cgcli.language.newlines`' rule, as they do through
+Lark's postlexer, so both see the same tokens.
+
+At a syntax error it raises `Unexpected` (a `Fallback`), saying where, and
+`Driver.accepts` gives the terminals that would have been right, exactly as
+Lark's interactive parser would: the caller names the error without a
+second parse.  On anything else it does not expect (a rule it has no method
+for, tables of another shape) it raises `Fallback`, and the caller parses
+the text again with Lark: the driver can make cgcli faster, never different.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
+
+from .newlines import NL, separates
+
+_PARENS = {"LPAR": 1, "RPAR": -1}
 
 
 class Fallback(Exception):
     """The driver stops here; Lark parses the text instead."""
+
+
+class Unexpected(Fallback):
+    """A syntax error, where the driver found it: an unexpected ``character``, ``token`` or ``end``.
+
+    `cgcli.language.parse_errors.describe` turns it into the message Lark's
+    error would give: the caller needs no second parse (by Lark, of a
+    megabyte, to report a typo at its end).
+    """
+
+    def __init__(self, kind: str, pos: int, token_type: str = "", token_text: str = "") -> None:
+        super().__init__(f"unexpected {kind} at {pos}")
+        self.kind, self.pos, self.token_type, self.token_text = kind, pos, token_type, token_text
+
+
+class _Rejected(Exception):
+    """A token the tables have no action for (`Driver.parse` says which)."""
 
 
 class Token(str):
@@ -71,6 +96,8 @@ class Driver:
             state: {names[k]: (action == 0, arg if action == 0 else rule(arg)) for k, (action, arg) in row.items()}
             for state, row in tables["states"].items()
         }
+        #: every terminal (and $END), for `accepts`
+        self.terminals = sorted({name for name in names.values() if name == name.upper()})  # rules are lowercase
         self.start = tables["start_states"]["start"]
         self.end = tables["end_states"]["start"]
         lexer = frontend["lexer_conf"]
@@ -138,30 +165,118 @@ class Driver:
         return origin, len(expansion), callback, unit
 
     def parse(self, text: str) -> Any:
-        """The value the builder returns for the start rule; `Fallback` on anything unexpected."""
-        states, ignore, kept = self.states, self.ignore, self.kept
+        """The value the builder returns for the start rule.
+
+        Raises `Unexpected` at a syntax error, `Fallback` on anything else it does not expect.
+        """
+        states, kept = self.states, self.kept
+        skip = self.ignore | {NL}
+        feed = self._feed
         state_stack = [self.start]
         value_stack: list[Any] = []
         pos = 0
-        for match in self.regex.finditer(text):
-            if match.start() != pos:
-                raise Fallback("unexpected character")
-            pos = match.end()
-            kind = match.lastgroup
-            assert kind is not None
-            if kind in ignore:
-                continue
-            token = Token(kind, match.group(), match.start()) if kind in kept else kind
-            self._feed(states, state_stack, value_stack, kind, token)
+        # cgcli.language.newlines' rule, inline: a line break waits for the next token
+        # (``pending``, its offset) to know whether it separates statements
+        depth, pending = 0, -1
+        last: re.Match[str] | None = None
+        match = None
+        try:
+            for match in self.regex.finditer(text):
+                if match.start() != pos:
+                    raise Unexpected("character", pos)
+                pos = match.end()
+                kind = match.lastgroup
+                assert kind is not None
+                if kind in skip:
+                    if kind == NL and pending < 0:
+                        pending = match.start()
+                    continue
+                if pending >= 0:
+                    if last is not None and separates(depth, last.lastgroup or "", last.group(), kind):
+                        try:
+                            feed(states, state_stack, value_stack, NL, Token(NL, "\n", pending))
+                        except _Rejected:
+                            raise Unexpected("token", pending, NL, "\n") from None
+                    pending = -1
+                if kind in _PARENS:
+                    depth += _PARENS[kind]
+                last = match
+                token = Token(kind, match.group(), match.start()) if kind in kept else kind
+                feed(states, state_stack, value_stack, kind, token)
+        except _Rejected:
+            assert match is not None
+            raise Unexpected("token", match.start(), match.lastgroup or "", match.group()) from None
         if pos != len(text):
-            raise Fallback("unexpected character")
-        return self._feed(states, state_stack, value_stack, "$END", None)
+            raise Unexpected("character", pos)
+        try:
+            return feed(states, state_stack, value_stack, "$END", None)
+        except _Rejected:
+            raise Unexpected("end", len(text)) from None
+
+    def accepts(self, text: str, end: int) -> set[str]:
+        """The terminals that may follow ``text[:end]`` (valid so far), found by trying each one.
+
+        Only the states are replayed (no builder call), so naming an error
+        costs less than the parse that found it.  An LALR parser may reduce
+        on a token it then rejects, so the states at the error are not the
+        ones to ask: the replay stops before the offending token.
+        """
+        stack = [self.start]
+        states = self.states
+        for kind in self._kinds(text, end):
+            # _shifts, inline: this loop runs once a token
+            while True:
+                action = states[stack[-1]].get(kind)
+                if action is None:  # cannot happen: the parse went past here
+                    return set()
+                if action[0]:
+                    stack.append(action[1])
+                    break
+                origin, size, _, _ = action[1]
+                del stack[len(stack) - size :]
+                stack.append(states[stack[-1]][origin][1])
+        return {kind for kind in self.terminals if self._shifts(list(stack), kind)}
+
+    def _kinds(self, text: str, end: int) -> Iterator[str]:
+        """The kinds of the tokens of ``text[:end]`` the parser is fed, line breaks as in `parse`."""
+        skip = self.ignore | {NL}
+        depth, last, pending = 0, None, False
+        for match in self.regex.finditer(text, 0, end):
+            kind = match.lastgroup or ""
+            if kind in skip:
+                pending = pending or kind == NL
+                continue
+            if pending and last is not None and separates(depth, last.lastgroup or "", last.group(), kind):
+                yield NL
+            pending = False
+            depth += _PARENS.get(kind, 0)
+            last = match
+            yield kind
+
+    def _shifts(self, stack: list[int], kind: str) -> bool:
+        """Feed ``kind`` to the states in ``stack`` alone: whether it is shifted (or ends the parse)."""
+        states = self.states
+        while True:
+            action = states[stack[-1]].get(kind)
+            if action is None:
+                return False
+            shift, arg = action
+            if shift:
+                stack.append(arg)
+                return True
+            origin, size, _, _ = arg
+            if size:
+                del stack[-size:]
+            goto = states[stack[-1]][origin][1]
+            stack.append(goto)
+            if kind == "$END" and goto == self.end:
+                return True
 
     def _feed(self, states: Any, state_stack: list[int], value_stack: list[Any], kind: str, token: Any) -> Any:
         while True:
             action = states[state_stack[-1]].get(kind)
             if action is None:
-                raise Fallback("unexpected token")
+                raise _Rejected
             shift, arg = action
             if shift:
                 state_stack.append(arg)

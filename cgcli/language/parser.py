@@ -1,5 +1,10 @@
 """Text -> `Graph`, with the LALR tables Lark builds from grammar/expr.lark.
 
+The text is a program: statements ``NAME = EXPR`` separated by ``;`` or
+line breaks, the last of which may be a bare expression and is the output
+(an expression alone is a program of one statement).  A defined name
+labels its node, and later uses share that node.
+
 The `Builder` runs *during* the parse (Lark's ``transformer=`` option for
 LALR): each reduction of a grammar alias adds one graph node and hands its
 id up, so no parse tree is ever built and nothing recurses, however deep
@@ -14,14 +19,16 @@ Lark itself, whose errors become `ParseError`s that point at a column.
 from __future__ import annotations
 
 import math
-import os
+import re
 import threading
 from typing import TYPE_CHECKING, Any
 
-from ..core.graph import Graph
-from ..core.ops import FUNCTIONS, OPS, VARIADIC
+from ..core.graph import OUTPUT, Graph
+from ..core.ops import CONSTANTS, FUNCTIONS, OPS, VARIADIC
 from ..errors import ParseError, UsageError
-from .lalr import Driver, Fallback
+from .grammar import OPTIONS, grammar_changed, grammar_text, stale
+from .lalr import Driver, Fallback, Unexpected
+from .newlines import Newlines
 
 if TYPE_CHECKING:
     from lark import Lark
@@ -33,40 +40,117 @@ Token = Any
 MAX_LENGTH = 2_000_000
 
 
-def grammar_text() -> str:
-    """The text of grammar/expr.lark: inside the installed package, or at the top of a checkout."""
-    # os.path, not pathlib: this runs at every start, and pathlib costs more to import than the rest
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # cgcli/, above language/
-    for candidate in (
-        os.path.join(package, "grammar", "expr.lark"),
-        os.path.join(package, "..", "grammar", "expr.lark"),
-    ):
-        if os.path.isfile(candidate):
-            with open(candidate, encoding="utf-8") as f:
-                return f.read()
-    raise FileNotFoundError("grammar/expr.lark is missing from the installation")
-
-
-def grammar_changed(tables: Any, text: str) -> bool:
-    """Whether ``text`` differs from the grammar the generated ``tables`` module was built from.
-
-    The text itself is compared (no hashing): this runs at every start-up.
-    """
-    return getattr(tables, "GRAMMAR", None) != text
-
-
 class Builder:
-    """One method per grammar alias; each adds a node to ``self.graph``.
+    """One method per grammar alias; each adds a node to ``self.graph`` (or records a statement).
 
     Lark calls it as its inline transformer, and so does `cgcli.language.lalr.Driver`.
     """
 
     def __init__(self) -> None:
-        self.graph = Graph()
-        self.text = ""
+        self.start("")
+
+    def start(self, text: str) -> None:
+        """Forget the last parse; read ``text`` next."""
+        self.graph = Graph(source=text)
+        self.text = text
+        #: defined name -> (its node, the offset of its name in the text), in statement order
+        self.defined: dict[str, tuple[int, int]] = {}
+        #: ``a = x`` for a variable x first used there: a -> x, whose node is added where a is used
+        self.lazy: dict[str, str] = {}
+        #: the defined names that some later statement uses
+        self.used: set[str] = set()
+        #: variable -> the offset of its first use (to point at a use before a definition)
+        self.first_use: dict[str, int] = {}
+        #: the last statement: its name (None when bare) and node; None before the first
+        self.last: tuple[str | None, int] | None = None
+        #: where the bare statement just read begins (only the last may be bare)
+        self.bare_at = -1
+        #: the offset just after the last separator: where the statement being read begins
+        self.statement_at = 0
+        #: how many nodes the graph had when that statement began
+        self.statement_nodes = 0
 
     def _at(self, token: Token, reason: str, hint: str = "") -> ParseError:
         return ParseError(self.text, token.start_pos or 0, reason, hint)
+
+    def _place(self, pos: int, other: int = -1) -> str:
+        return place(self.text, pos, other)
+
+    # -- statements ---------------------------------------------------------
+
+    def define(self, children: list[Any]) -> int:
+        token, node = children
+        name, pos = str(token), token.start_pos or 0
+        self._not_after_bare()
+        if name in CONSTANTS:
+            raise self._named(pos, f"cannot define {name} {self._place(pos)}: it is a constant", "pick another name")
+        if name in FUNCTIONS:
+            raise self._named(pos, f"cannot define {name} {self._place(pos)}: it is a function", "pick another name")
+        if name in self.defined:
+            first = self.defined[name][1]
+            raise self._named(
+                pos,
+                f"{name} is defined {self._place(first, pos)} and again {self._place(pos, first)}",
+                "a name is defined once: give the second definition a name of its own",
+            )
+        if name in self.first_use:
+            use = self.first_use[name]
+            if use >= self.statement_at:
+                reason = f"{name} is used in its own definition {self._place(use)}"
+                hint = f"a name is defined once: give the new value a name of its own ({name}2 = …)"
+            else:
+                reason = f"{name} is used {self._place(use, pos)} before its definition {self._place(pos, use)}"
+                hint = f"define {name} before the statements that use it"
+            raise self._named(use, reason, hint)
+        graph = self.graph
+        graph.definitions[name] = pos
+        # a variable keeps its own name, and a node named already keeps its first name:
+        # ``b = a`` makes b another name for a's node, not a node of its own
+        if graph.ops[node] is None and node not in graph.constants:
+            if node == len(graph) - 1 and node >= self.statement_nodes:
+                # ``a = x`` is x's first use: x is added where a is first used instead, so
+                # that the graph is the one of the program with a written out
+                self.lazy[name] = graph.leaf_text[node]
+                graph.drop_last_leaf()
+                node = -1
+        elif node not in graph.names:
+            graph.names[node] = name
+            graph.reset_texts()
+        self.defined[name] = (node, pos)
+        self.last = (name, node)
+        return node
+
+    def bare(self, children: list[int]) -> int:
+        (node,) = children
+        self._not_after_bare()
+        self.bare_at = self.statement_at
+        self.last = (None, node)
+        return node
+
+    def sep(self, children: list[Token]) -> None:
+        (token,) = children
+        self.statement_at = (token.start_pos or 0) + 1
+        self.statement_nodes = len(self.graph)
+
+    def statements(self, children: list[Any]) -> None:
+        return None
+
+    def _not_after_bare(self) -> None:
+        """A statement follows a bare expression: that expression was not the last statement."""
+        if self.bare_at < 0:
+            return
+        at = _SPACE.match(self.text, self.bare_at)
+        pos = at.end() if at else self.bare_at
+        raise self._named(
+            pos,
+            f"the statement {self._place(pos)} is a bare expression, but only the last statement may be one",
+            "name it (t = …), or join it to the next line with an operator",
+        )
+
+    def _named(self, pos: int, reason: str, hint: str) -> ParseError:
+        return ParseError(self.text, pos, reason, hint, located=False)
+
+    # -- expressions --------------------------------------------------------
 
     def number(self, children: list[Token]) -> int:
         (token,) = children
@@ -77,8 +161,15 @@ class Builder:
 
     def name(self, children: list[Token]) -> int:
         (token,) = children
+        defined = self.defined.get(token)
+        if defined is not None:
+            self.used.add(token)
+            node = defined[0]
+            return node if node >= 0 else self.graph.variable(self.lazy[token])
         if token in FUNCTIONS:
             raise self._at(token, f"{token} is a function", f"call it: {token}(...)")
+        if token not in self.first_use:
+            self.first_use[token] = token.start_pos or 0
         return self.graph.variable(str(token))
 
     def call(self, children: list[Token | int | None]) -> int:
@@ -86,10 +177,9 @@ class Builder:
         args = [a for a in rest if a is not None]
         op = FUNCTIONS.get(str(token))
         if op is None:
-            import difflib  # only for this message: keep it off the start
+            from .suggest import function_hint  # only for this message: keep it off the start
 
-            close = difflib.get_close_matches(str(token), FUNCTIONS, n=1)
-            hint = f"did you mean {close[0]}?" if close else "functions: " + ", ".join(sorted(FUNCTIONS))
+            hint = function_hint(str(token), args, self.graph.text)
             raise self._at(token, f"unknown function {token}", hint)
         if op.arity == VARIADIC and not args:
             raise self._at(token, f"{token} takes one or more arguments, got none")
@@ -116,6 +206,23 @@ class Builder:
     def pow(self, children: list[int]) -> int:
         return self.graph.apply(OPS["pow"], *children)
 
+
+def place(text: str, pos: int, other: int = -1) -> str:
+    """Where offset ``pos`` of ``text`` is, as a message says it: ``on line 3`` (``at column 7`` in one line).
+
+    With ``other``, a place on the same line as offset ``other`` also gets its column.
+    """
+    column = pos - text.rfind("\n", 0, pos)
+    if "\n" not in text:
+        return f"at column {column}"
+    line = text.count("\n", 0, pos) + 1
+    if other >= 0 and text.count("\n", 0, other) + 1 == line:
+        return f"on line {line} at column {column}"
+    return f"on line {line}"
+
+
+#: the space and comments before a statement's first token
+_SPACE = re.compile(r"(?:[ \t\r\n\f]+|#[^\n]*)*")
 
 _builder = Builder()
 _lark: Lark | None = None
@@ -144,32 +251,39 @@ def _parser() -> Lark:
         from lark import Lark
 
         from . import lalr_tables
-        from .lalr_build import OPTIONS, stale
 
         text = grammar_text()
         if stale(lalr_tables, text):  # an edited grammar or another Lark: correct but slower until regenerated
-            _lark = Lark(text, **OPTIONS, transformer=_builder)
-        else:  # the usual case: tables built ahead of time (see cgcli/lalr_build.py)
-            _lark = Lark._load_from_dict(lalr_tables.DATA, lalr_tables.MEMO, transformer=_builder)
+            _lark = Lark(text, **OPTIONS, transformer=_builder, postlex=Newlines())
+        else:  # the usual case: tables built ahead of time (see cgcli/language/lalr_build.py)
+            _lark = Lark._load_from_dict(lalr_tables.DATA, lalr_tables.MEMO, transformer=_builder, postlex=Newlines())
     return _lark
 
 
 def parse(text: str) -> Graph:
-    """Parse an expression into a computational graph.
+    """Parse a program (or one expression) into a computational graph.
 
     Args:
-        text: the expression, e.g. ``"(x+y)*z"``.
+        text: the program, e.g. ``"(x+y)*z"`` or ``"q = x + y; f = q * z"``.
 
     Returns:
-        The `Graph`, nodes in topological order, the output last.
+        The `Graph`, nodes in topological order, the output (the last
+        statement) last; ``graph.names`` holds the names the statements give
+        nodes, ``graph.output_name`` the output's, ``graph.warnings`` the
+        definitions the output does not use (left out of the graph).
 
     Raises:
-        ParseError: the text does not follow the grammar (it points at the column).
+        ParseError: the text does not follow the grammar, or a name is
+            defined twice, used before its definition, or is ``pi``, ``e``
+            or a function's (it points at the column).
 
     Example:
         >>> g = parse("x*x + 1")
         >>> [g.op_name(i) for i in range(len(g))]
         ['var', 'mul', 'const', 'add']
+        >>> g = parse("q = x + y; f = q * z")
+        >>> g.names, g.output_name, g.text(g.output)
+        ({2: 'q', 4: 'f'}, 'f', 'q * z')
     """
     if len(text) > MAX_LENGTH:
         raise UsageError(f"the expression is longer than {MAX_LENGTH:,} characters, cgcli's limit (see README: Limits)")
@@ -178,18 +292,110 @@ def parse(text: str) -> Graph:
     try:
         driver = _tables_driver()
         if driver is not None:
-            _builder.graph, _builder.text = Graph(source=text), text
+            _builder.start(text)
             try:
                 driver.parse(text)
-                return _builder.graph
+                return _finish(_builder)
+            except Unexpected as where:  # a syntax error: the driver names it, no second parse
+                from .parse_errors import describe
+
+                raise describe(text, where, lambda prefix: driver.accepts(text, len(prefix))) from None
             except Fallback:
-                pass  # Lark reads it again below and names the error
-        _builder.graph, _builder.text = Graph(source=text), text
+                pass  # Lark reads it again below
+        _builder.start(text)
         _lark_parse(text)
-        return _builder.graph
+        return _finish(_builder)
     finally:
-        _builder.graph = Graph()
+        _builder.start("")
         _lock.release()
+
+
+def _finish(builder: Builder) -> Graph:
+    """The parsed program's graph: the last statement is the output; unused definitions are left out."""
+    text, graph = builder.text, builder.graph
+    if builder.last is None:  # nothing but separators, space and comments
+        pos = len(text.rstrip())
+        raise ParseError(text, pos, "empty expression", "expected '(', '+', '-', a name or a number")
+    name, output = builder.last
+    if output < 0:  # the last statement is f = x, x used nowhere else: x is the output
+        output = graph.variable(builder.lazy[str(name)])
+    if name is not None and graph.names.get(output) != name:
+        graph.output_alias = name
+    elif name is None and graph.names.get(output, OUTPUT) != OUTPUT:
+        graph.output_alias = OUTPUT  # SPEC.md: a bare last statement (q alone) is f, named or not
+    reachable = [False] * len(graph)
+    reachable[output] = True
+    for i in range(output, -1, -1):  # ids are topological: one sweep down marks every input
+        if reachable[i]:
+            for j in graph.inputs[i]:
+                reachable[j] = True
+    roots = []
+    unused: list[tuple[str, int]] = []
+    for defined, (node, pos) in builder.defined.items():
+        if defined == name:
+            continue
+        if node < 0:  # a = x, x first used there: where a is used, x's node is
+            node = graph.variables.get(builder.lazy[defined], len(graph))
+        if defined in builder.used and node < len(graph) and reachable[node]:
+            if graph.names.get(node) == defined:  # a's own node, not another name for one
+                roots.append(node)
+        else:
+            unused.append((defined, pos))
+    graph.warnings += _unused(text, unused)
+    if not unused and output == len(graph) - 1 and all(reachable):
+        return graph
+    return _pruned(graph, [*roots, output])
+
+
+#: how many unused definitions the warnings name, one a line; the rest are counted
+LISTED = 10
+
+
+def _unused(text: str, unused: list[tuple[str, int]]) -> list[str]:
+    """The warnings for definitions the output does not use (``unused``: name and offset, in order)."""
+    notes = [
+        f"{defined} is defined {place(text, pos)} but the output does not use it: it is not evaluated"
+        for defined, pos in unused[:LISTED]
+    ]
+    if len(unused) > LISTED:
+        notes.append(f"… and {len(unused) - LISTED:,} more definitions the output does not use")
+    return notes
+
+
+def _pruned(graph: Graph, roots: list[int]) -> Graph:
+    """``graph`` as if only the statements of ``roots`` (their nodes, in order) had been written.
+
+    Each statement's nodes are added in the order the parser adds them
+    (inputs left to right, then the node: an iterative post-order), so
+    the result is the graph of the program without its unused statements,
+    and with each alias (``a = x``) written out where it is used: variables
+    come in the order of their first use in what is evaluated.
+    """
+    pruned = Graph(
+        source=graph.source, output_alias=graph.output_alias, warnings=graph.warnings, definitions=graph.definitions
+    )
+    new_id: dict[int, int] = {}
+    for root in roots:
+        stack = [(root, False)]
+        while stack:
+            i, ready = stack.pop()
+            if i in new_id:
+                continue
+            if not ready:
+                stack.append((i, True))
+                stack.extend((j, False) for j in reversed(graph.inputs[i]))
+                continue
+            op = graph.ops[i]
+            if op is not None:
+                new_id[i] = pruned.apply(op, *(new_id[j] for j in graph.inputs[i]))
+            elif i in graph.constants:
+                new_id[i] = pruned.constant(graph.constants[i], graph.leaf_text[i])
+            else:
+                new_id[i] = pruned.variable(graph.leaf_text[i])
+            if i in graph.names:
+                pruned.names[new_id[i]] = graph.names[i]
+    pruned.unused_variables = set(graph.variables) - set(pruned.variables)
+    return pruned
 
 
 def _lark_parse(text: str) -> None:
@@ -210,12 +416,13 @@ def _accepted(prefix: str) -> set[str]:
     already triggered reductions, so it can miss operators (after "(x" it
     omits '*').  Replaying the prefix and asking the parser is exact.
     """
-    saved = _builder.graph
+    saved = _builder.__dict__.copy()
     try:
+        _builder.start(_builder.text)
         interactive = _parser().parse_interactive(prefix)
         interactive.exhaust_lexer()
         return set(interactive.accepts())
     except Exception:  # noqa: BLE001 - only a better hint is lost
         return set()
     finally:
-        _builder.graph = saved
+        _builder.__dict__.update(saved)

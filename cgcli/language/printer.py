@@ -1,52 +1,56 @@
-"""Graph -> expression text, with the fewest parentheses that parse back to
-the same graph.  `node_text` formats one node from its inputs' texts;
-`to_text` prints a whole graph with an explicit stack (no recursion)."""
+"""Graph -> program text, with the fewest parentheses that parse back to
+the same graph.  `to_text` prints a whole graph, one statement a line for
+each named node, with an explicit stack (no recursion); one node is
+formatted by `cgcli.core.notation.node_text`'s rules."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from ..core.ops import ATOM, POWER, UNARY, Op
-
-if TYPE_CHECKING:
-    from ..core.graph import Graph
-
-
-def _needs_parens(op: Op, position: int, child: int) -> bool:
-    """Whether input ``position`` of ``op``, binding as ``child``, needs parentheses."""
-    p = op.precedence
-    if p == POWER:  # right-associative: a ^ b ^ c is a ^ (b ^ c), and 2 ^ -1 is fine
-        return child < ATOM if position == 0 else child < UNARY
-    if p == UNARY:  # -(x ^ 2) rather than -x ^ 2: same graph, clearer to a reader
-        return child < UNARY or child == POWER
-    # left-associative sums and products: a - (b - c) keeps its parentheses
-    return child < p if position == 0 else child <= p
-
-
-def node_text(op: Op, parts: list[tuple[str, int]]) -> str:
-    """Text of a node applying ``op`` to inputs with (text, precedence) ``parts``."""
-    if not op.symbol:
-        return f"{op.name}({', '.join(text for text, _ in parts)})"
-    shown = [f"({text})" if _needs_parens(op, k, prec) else text for k, (text, prec) in enumerate(parts)]
-    if len(shown) == 1:
-        return op.symbol + shown[0]
-    return f"{shown[0]} {op.symbol} {shown[1]}"
+from ..core.graph import OUTPUT, Graph
+from ..core.notation import needs_parens
+from ..core.ops import ATOM
 
 
 def to_text(graph: Graph, node: int | None = None) -> str:
-    """The full text of ``node`` (default: the output), however deep.
+    """The program that parses back to ``graph``; or, given a ``node``, the full text of its expression.
+
+    Each named node is one statement (``q = x + y``), in order, and the
+    expressions after it use its name; the output comes last, named when
+    the program named it.  However deep the graph, nothing recurses.
 
     Example:
         >>> from cgcli import parse
         >>> to_text(parse("((x+y))*z"))
         '(x + y) * z'
+        >>> print(to_text(parse("q = x+y; f = q*z")))
+        q = x + y
+        f = q * z
     """
+    if node is not None:
+        return _expression(graph, node)
+    lines = [f"{name} = {_expression(graph, i)}" for i, name in sorted(graph.names.items())]
+    output = graph.output
+    if graph.output_alias == OUTPUT and output in graph.names:  # q alone: a bare statement is f
+        lines.append(graph.names[output])
+    elif graph.output_alias is not None:
+        shown = graph.names.get(output) or _expression(graph, output)
+        lines.append(f"{graph.output_alias} = {shown}")
+    elif output not in graph.names:
+        lines.append(_expression(graph, output))
+    return "\n".join(lines)
+
+
+def _expression(graph: Graph, node: int) -> str:
+    """The text of ``node``'s expression; its named inputs (at any depth) by their names."""
+    names = graph.names
     out: list[str] = []
-    stack: list[int | str] = [graph.output if node is None else node]
+    stack: list[int | str] = [node]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
             out.append(item)
+            continue
+        if item != node and item in names:
+            out.append(names[item])
             continue
         op = graph.ops[item]
         if op is None:
@@ -67,7 +71,8 @@ def to_text(graph: Graph, node: int | None = None) -> str:
             for k, j in enumerate(inputs):
                 if k:
                     pieces.append(f" {op.symbol} ")
-                if _needs_parens(op, k, graph.precedence(j)):
+                binds = ATOM if j in names else graph.precedence(j)
+                if needs_parens(op, k, binds):
                     pieces += ["(", j, ")"]
                 else:
                     pieces.append(j)

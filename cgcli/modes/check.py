@@ -71,10 +71,23 @@ class VariableCheck:
     one_sided: bool = False
     #: passed only because |a - n| is below the difference's round-off
     noise: bool = False
+    #: the analytic gradient is ±inf, and the differences grow without bound toward it
+    #: as h shrinks (``diverging`` holds them, at h and h/100)
+    infinite: bool = False
+    diverging: tuple[float, float] | None = None
 
     @property
     def band(self) -> str:
         return band(self.rel_error)
+
+    @property
+    def decided_by(self) -> str:
+        """What settled ``ok``: "band" (rel_error against the tolerance), "kink", "round-off" or "not finite"."""
+        if not math.isfinite(self.analytic):
+            return "not finite"
+        if self.kink and self.left is not None and self.right is not None:
+            return "kink"
+        return "round-off" if self.noise else "band"
 
 
 @dataclass
@@ -168,6 +181,9 @@ def check(
         report.points.append(check_at(graph, point, step, tolerance, method))
         return report
     unknown = [name for name in point if name not in graph.variables]
+    defined = [name for name in unknown if name in graph.definitions]
+    if defined:  # a program's own name (the CLI catches it first, with a caret)
+        raise UsageError(f"{defined[0]} is defined by the program and takes no value")
     if unknown:
         raise UsageError(f"the expression does not use {', '.join(unknown)}")
     import random  # only --random needs it
@@ -222,7 +238,17 @@ def check_at(graph: Graph, point: Mapping[str, float], step: float, tolerance: f
         rel = relative_error(analytic, numeric)
         kink = any(side is not None and side[1] != here for side in (below, above))
         check = VariableCheck(analytic, numeric, rel, False, kink, h, one_sided=one_sided, near_edge=near_edge)
-        if kink and below and above:
+        if not math.isfinite(analytic):
+            # NOTE: an infinite derivative (sqrt at 0) cannot be compared with a finite
+            # difference; it is right if the differences grow toward it as h shrinks
+            check.diverging = _diverging(graph, point, name, x, h, f0)
+            wide, narrow = check.diverging
+            check.infinite = check.ok = (
+                not math.isnan(analytic)
+                and abs(narrow) > 5 * abs(wide)
+                and math.copysign(1.0, narrow) == math.copysign(1.0, analytic)
+            )
+        elif kink and below and above:
             check.left, check.right = (f0 - below[0]) / h, (above[0] - f0) / h
             slack = tolerance * max(abs(check.left), abs(check.right)) + noise
             check.ok = min(check.left, check.right) - slack <= analytic <= max(check.left, check.right) + slack
@@ -232,6 +258,17 @@ def check_at(graph: Graph, point: Mapping[str, float], step: float, tolerance: f
                 check.ok = check.noise = True
         checks[name] = check
     return PointCheck(dict(point), f0, checks, result.warnings)
+
+
+def _diverging(
+    graph: Graph, point: Mapping[str, float], name: str, x: float, h: float, f0: float
+) -> tuple[float, float]:
+    """The difference at h and at h/100: an infinite derivative makes the second far larger."""
+    out = []
+    for step in (h, h / 100):
+        below, above = _at(graph, point, name, x - step), _at(graph, point, name, x + step)
+        out.append(_difference(graph, point, name, x, step, f0, below, above)[0])
+    return out[0], out[1]
 
 
 def _at(graph: Graph, point: Mapping[str, float], name: str, x: float) -> tuple[float, tuple[object, ...]] | None:

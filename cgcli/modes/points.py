@@ -498,7 +498,7 @@ def _jsonl(graph: Graph, names: list[str], blocks: _Blocks, writer: _Writer, sum
             values = np.zeros((len(lines), len(names)))
             for k, line in enumerate(lines):
                 record = _load(line)
-                reason = _check_record(record, names)
+                reason = _check_record(record, names, graph)
                 if reason:
                     errors[k] = reason
                 else:
@@ -636,7 +636,7 @@ def _load(line: bytes) -> Any:
         return _Unreadable(f"not valid JSON (at column {first.colno})")
 
 
-def _check_record(record: Any, names: list[str]) -> str:
+def _check_record(record: Any, names: list[str], graph: Graph) -> str:
     """Why ``record`` is not an object of exactly the variables' finite values ("" if it is)."""
     if isinstance(record, _Unreadable):
         return record.reason
@@ -647,6 +647,10 @@ def _check_record(record: Any, names: list[str]) -> str:
     if missing:
         return "missing value for " + _listed(missing)
     unknown = [k for k in record if k not in names]
+    defined = [k for k in unknown if k in graph.definitions]
+    if defined:  # a program's own name: computed from its definition, never given
+        return f"{defined[0]} is defined by the program and takes no value from a record"
+    unknown = [k for k in unknown if k not in graph.unused_variables]  # not evaluated: needs no value
     if unknown:
         return "the expression does not use " + _listed(unknown)
     for name in names:

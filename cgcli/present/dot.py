@@ -21,9 +21,10 @@ def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def _edge_label(value: float, grad: float, local: float | None, digits: int) -> str:
+def _edge_label(value: float, grad: float | None, local: float | None, digits: int) -> str:
     rows = [f'<font color="{GREEN}">{_html(short(value, digits))}</font>']
-    rows.append(f'<font color="{RED}">{_html(short(grad, digits))}</font>')
+    if grad is not None:  # None out of a constant: nothing flows back along the edge
+        rows.append(f'<font color="{RED}">{_html(short(grad, digits))}</font>')
     if local is not None:
         rows.append(f'<font point-size="9" color="#57606a">local {_html(short(local, digits))}</font>')
     return "<" + "<br/>".join(rows) + ">"
@@ -41,12 +42,12 @@ def graph_dot(graph: Graph, result: Result | None = None, digits: int = 3) -> st
         shape = ", shape=plaintext" if graph.ops[i] is None else ""
         lines.append(f'  n{i} [label="{_html(caption(graph, i))}", tooltip="#{i} {_html(graph.text(i))}"{shape}];')
     for e in edges(graph, result):
-        if e.value is None or e.grad is None:
+        if e.value is None:
             lines.append(f"  n{e.source} -> n{e.target};")
         else:
             lines.append(f"  n{e.source} -> n{e.target} [label={_edge_label(e.value, e.grad, e.local, digits)}];")
     if result is not None:
-        lines.append('  out [label="f", shape=plaintext];')
+        lines.append(f'  out [label="{_html(graph.output_name)}", shape=plaintext];')
         lines.append(f"  n{graph.output} -> out [label={_edge_label(result.output, 1.0, None, digits)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"

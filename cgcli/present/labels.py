@@ -15,8 +15,8 @@ class Edge(NamedTuple):
     source: int
     target: int
     value: float | None  # the forward value carried: the source's value
-    grad: float | None  # the gradient flowing back along it: upstream × local
-    local: float | None  # ∂target/∂source
+    grad: float | None  # the gradient flowing back along it: upstream × local (None into a constant)
+    local: float | None  # ∂target/∂source (None into a constant)
 
 
 def edges(graph: Graph, result: Result | None) -> Iterator[Edge]:
@@ -25,6 +25,8 @@ def edges(graph: Graph, result: Result | None) -> Iterator[Edge]:
         for k, j in enumerate(inputs):
             if result is None:
                 yield Edge(j, i, None, None, None)
+            elif j in graph.constant_ids:  # nothing flows back into a constant: no numbers to draw
+                yield Edge(j, i, result.value[j], None, None)
             else:
                 local = result.local[i][k]
                 yield Edge(j, i, result.value[j], result.grad[i] * local, local)
@@ -41,9 +43,11 @@ def gate(graph: Graph, i: int) -> str:
 
 
 def caption(graph: Graph, i: int) -> str:
-    """The gate with its op name and role: ``* mul · switcher``."""
+    """The gate with its op name and role, after the node's name: ``* mul · switcher``, ``q: + add · distributor``."""
     op = graph.ops[i]
     text = gate(graph, i)
+    if i in graph.names:
+        text = f"{graph.names[i]}: {text}"
     if op is not None and op.symbol:
         text += f" {op.name}"
     if op is not None and op.role:

@@ -20,12 +20,14 @@ def graph_mermaid(graph: Graph, result: Result | None = None, digits: int = 3) -
         shape = ("[", "]") if graph.ops[i] is not None else ("([", "])")
         lines.append(f"  n{i}{shape[0]}{_quoted(caption(graph, i))}{shape[1]}")
     for e in edges(graph, result):
-        if e.value is None or e.grad is None:
+        if e.value is None:
             lines.append(f"  n{e.source} --> n{e.target}")
         else:
-            text = f"value {short(e.value, digits)} / grad {short(e.grad, digits)}"
+            text = f"value {short(e.value, digits)}"
+            if e.grad is not None:  # None out of a constant: nothing flows back
+                text += f" / grad {short(e.grad, digits)}"
             lines.append(f"  n{e.source} -->|{_quoted(text)}| n{e.target}")
     if result is not None:
-        lines.append('  out(("f"))')
+        lines.append(f"  out(({_quoted(graph.output_name)}))")
         lines.append(f"  n{graph.output} -->|{_quoted(f'value {short(result.output, digits)} / grad 1')}| out")
     return "\n".join(lines) + "\n"

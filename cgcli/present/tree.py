@@ -34,7 +34,8 @@ def graph_tree(graph: Graph, result: Result | None = None, digits: int = 6) -> G
             return text
         if result is not None:
             text.append(f"  value {short(result.value[i], digits)}", style="green")
-            text.append(f"  grad {short(result.grad[i], digits)}", style="red")
+            if i == graph.output or i not in graph.constant_ids:  # nothing flows back into a constant
+                text.append(f"  grad {short(result.grad[i], digits)}", style="red")
         return text
 
     trees: list[Tree] = []
