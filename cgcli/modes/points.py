@@ -1,4 +1,4 @@
-"""``grad --points``: stream records of points through one graph, a block at a time.
+"""``grad --points``: stream records of points through one graph, a group of lines at a time.
 
 The contract (SPEC.md): exactly one output record per input record, in
 order, however malformed the input; a record that fails for any reason
@@ -11,16 +11,19 @@ It holds by construction, in three steps:
    `MAX_RECORD` bytes; a longer line is skipped as it streams by and
    becomes an error record, so memory stays bounded.  Line numbers count
    every physical line, the CSV header included.
-2. Each block is read either fast (polars for CSV, orjson over each line
-   for JSON Lines) or line by line.  The fast CSV reader only sees a block
-   it cannot misread: nothing but ASCII digits, ``+-.eE``, commas and
-   newlines, no blank line, and exactly ``width - 1`` commas a line; it
-   must then return one complete row of finite numbers per line, or the
-   block goes line by line.  JSON Lines are parsed one line per call, so
-   no line can borrow another's record.
+2. Blocks are joined into groups (`_grouped`: up to GROUP bytes or
+   GROUP_LINES lines).  Each group is read either fast (polars for CSV,
+   orjson over each line for JSON Lines) or line by line.  The fast CSV
+   reader only sees a group it cannot misread: nothing but ASCII digits,
+   ``+-.eE``, commas and newlines, and no blank line; it must then return
+   one complete row of finite numbers per line, or the group goes line by
+   line.  JSON Lines are parsed one line per call, so no line can borrow
+   another's record.  A group under SMALL lines always goes line by line
+   and is written in Python (`number_text`, polars' own text), so that a
+   short input does not import polars.
 3. The good records are evaluated together (`evaluate_arrays`, given the
    record count, so a graph without variables still answers every one),
-   and the block's records are written in one write call, SIGINT held back
+   and the group's records are written in one write call, SIGINT held back
    meanwhile: an interrupted run leaves whole records only.
 
 A number follows one rule everywhere: JSON Lines takes JSON numbers; CSV
