@@ -138,6 +138,9 @@ def test_a_record_at_the_size_bound_is_read_and_one_over_is_an_error(via) -> Non
     over = at + b" "
     data = b'{"x": 1}\n' + at + b"\n" + over + b"\n" + over + over + b'\n{"x": 5}\n' + over  # (no final newline)
     answers(jsonl("x", data, via), [1.0, 2.0, (3, "longer than 1,048,576 bytes"), (4, "longer"), 5.0, (6, "longer")])
+    # a blank line is no record, however long
+    spaces = b" " * (2 * MAX_RECORD)
+    answers(jsonl("x", spaces + b'\n{"x": 2}\n' + spaces + b"\t\n" + spaces, via), [2.0])
     csv = b"x\n1\n" + b"2" * (MAX_RECORD + 1) + b"\n3\n"
     code, out, _ = points("x", csv, "csv", via)
     assert code == 0
@@ -163,7 +166,7 @@ child = subprocess.Popen([sys.executable, "-m", "cgcli", "grad", "x", "--points"
 def feed():
     child.stdin.write(b'{"x": 1}\\n')
     for _ in range(int(sys.argv[1])):
-        child.stdin.write(b" " * (1 << 20))
+        child.stdin.write(b"7" * (1 << 20))
     child.stdin.write(b'\\n{"x": 3}\\n')
     child.stdin.close()
 threading.Thread(target=feed).start()

@@ -138,10 +138,12 @@ class _Writer:
 
 def _blocks(source: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
     """(number of the first line, its block): whole lines, each ending in a newline and at most
-    MAX_RECORD long; ``None`` for one line that is longer (skipped, never held whole)."""
+    MAX_RECORD long; ``None`` for one line that is longer (skipped, never held whole), unless
+    it is blank: then, as any blank line, it is no record."""
     number = 1
     tail = b""  # the unfinished line so far
     skipping = False  # inside a line longer than MAX_RECORD
+    blank = False  # and all of it seen so far is blank (then it is no record, however long)
     first = True
     while True:
         piece = source.read(BLOCK)
@@ -154,7 +156,7 @@ def _blocks(source: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
                 piece += more
             piece = piece.removeprefix(BOM)  # what spreadsheets write at the top of "CSV UTF-8"
         if not piece:
-            if skipping:
+            if skipping and not blank:
                 yield number, None
             elif tail:
                 yield number, tail + b"\n"
@@ -162,8 +164,10 @@ def _blocks(source: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
         if skipping:
             cut = piece.find(b"\n")
             if cut < 0:
+                blank = blank and _is_blank(piece)
                 continue
-            yield number, None
+            if not (blank and _is_blank(piece[:cut])):
+                yield number, None
             number += 1
             skipping = False
             piece = piece[cut + 1 :]
@@ -171,12 +175,13 @@ def _blocks(source: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
         if not end:
             tail += piece
             if len(tail) > MAX_RECORD:
-                skipping, tail = True, b""
+                skipping, blank, tail = True, _is_blank(tail), b""
             continue
         start = 0
         head = piece.find(b"\n")
         if len(tail) + head > MAX_RECORD:  # the line that began before this piece is too long
-            yield number, None
+            if not (_is_blank(tail) and _is_blank(piece[:head])):
+                yield number, None
             number += 1
             start, tail = head + 1, b""
         block = tail + piece[start:end] if tail else piece[start:end]
@@ -184,8 +189,8 @@ def _blocks(source: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
             yield number, block
             number += block.count(b"\n")
         tail = piece[end:]
-        if len(tail) > MAX_RECORD:
-            skipping, tail = True, b""
+        if len(tail) > MAX_RECORD:  # (only where BLOCK > MAX_RECORD)
+            skipping, blank, tail = True, _is_blank(tail), b""
 
 
 def _grouped(blocks: Iterator[tuple[int, bytes | None]]) -> Iterator[tuple[int, bytes | None]]:
