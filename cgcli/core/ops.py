@@ -15,7 +15,9 @@ because many local gradients are cheapest in terms of the output
 
 How to add an op, say ``cosh``:
   1. add ``"cosh": unary(m.cosh, lambda y, a: (m.sinh(a),))`` to `table`,
-     and ``cosh``/``sinh`` to `FloatMath` (and the other backends);
+     and ``cosh``/``sinh`` to `FloatMath` (and the other backends), with its
+     derivative as a graph-building rule for ``cgcli diff`` on a line of its
+     own: ``derive=lambda s, g, y, a: (s.mul(g, s.sinh(a)),)``;
   2. nothing else: the grammar's ``call`` rule looks function names up here.
 An operator (like ``%``) also needs one grammar line whose alias is the
 op's name.
@@ -70,6 +72,11 @@ class Op:
     branch: Callable[..., Any] | None = None
     # The local gradients as text, in the row's letters (a, b: inputs; y: value), for --steps.
     formula: tuple[str, ...] = ()
+    # The derivative as a graph-building rule, for `cgcli diff`: (s, g, y, *inputs) -> one
+    # contribution g·∂y/∂input per input (None: never needed), built with the methods of s,
+    # a `cgcli.evaluators.symbolic.Symbolic` (s.mul, s.cos, s.const(2), …); g, y and the
+    # inputs are its nodes.
+    derive: Callable[..., tuple[Any, ...]] | None = None
 
 
 class FloatMath:
@@ -230,6 +237,31 @@ def _winner(m: Any) -> Callable[..., Any]:
     return lambda y, *args: tuple(m.equal(a, y) for a in args)
 
 
+def _routed(largest: bool) -> Callable[..., tuple[Any, ...]]:
+    """max/min's derive rule: the upstream gradient to the winner; ties split it evenly.
+
+    Two arguments: a gets g·(sign(a - b) + 1)/2 (g, g/2 or 0, exactly as
+    grad's 1, ½ or 0) and b the rest; more: each gets g·hit/count, where
+    hit = 1 - step(y - a) for max.  One: all of it.
+    """
+
+    def rule(s: Any, g: Any, y: Any, *args: Any) -> tuple[Any, ...]:
+        if len(args) == 1:
+            return (g,)
+        if len(args) == 2:
+            a, b = args
+            first = s.mul(g, s.div(s.add(s.one, s.sign(s.sub(a, b) if largest else s.sub(b, a))), s.const(2)))
+            return first, s.sub(g, first)
+        hits = [s.sub(s.one, s.step(s.sub(y, a) if largest else s.sub(a, y))) for a in args]
+        count = hits[0]
+        for h in hits[1:]:
+            count = s.add(count, h)
+        share = s.div(g, count)
+        return tuple(s.mul(share, h) for h in hits)
+
+    return rule
+
+
 def table(m: Any) -> dict[str, Op]:
     """Build the op table over backend ``m``; keys are the op names."""
 
@@ -242,51 +274,81 @@ def table(m: Any) -> dict[str, Op]:
     # fmt: off
     rows = {
         # operators        arity forward                   local gradients (y, *inputs)          role
-        "add":  Op("add",  2, lambda a, b: a + b,  lambda y, a, b: (1.0, 1.0),          DISTRIBUTOR, symbol="+", precedence=SUM, formula=("1", "1")),
-        "sub":  Op("sub",  2, lambda a, b: a - b,  lambda y, a, b: (1.0, -1.0),         symbol="-", precedence=SUM, formula=("1", "-1")),
-        "mul":  Op("mul",  2, lambda a, b: a * b,  lambda y, a, b: (b, a),              SWITCHER, symbol="*", precedence=PRODUCT, formula=("b", "a")),
+        "add":  Op("add",  2, lambda a, b: a + b,  lambda y, a, b: (1.0, 1.0),          DISTRIBUTOR, symbol="+", precedence=SUM, formula=("1", "1"),
+                   derive=lambda s, g, y, a, b: (g, g)),
+        "sub":  Op("sub",  2, lambda a, b: a - b,  lambda y, a, b: (1.0, -1.0),         symbol="-", precedence=SUM, formula=("1", "-1"),
+                   derive=lambda s, g, y, a, b: (g, s.neg(g))),
+        "mul":  Op("mul",  2, lambda a, b: a * b,  lambda y, a, b: (b, a),              SWITCHER, symbol="*", precedence=PRODUCT, formula=("b", "a"),
+                   derive=lambda s, g, y, a, b: (s.mul(g, b), s.mul(g, a))),
         "div":  Op("div",  2, lambda a, b: a / b,  lambda y, a, b: (1.0 / b, -y / b),   symbol="/", precedence=PRODUCT,
-                   domain=lambda a, b: b != 0, needs="a non-zero divisor", formula=("1/b", "-a/b²")),
-        "neg":  Op("neg",  1, lambda a: -a,        lambda y, a: (-1.0,),                symbol="-", precedence=UNARY, formula=("-1",)),
+                   domain=lambda a, b: b != 0, needs="a non-zero divisor", formula=("1/b", "-a/b²"),
+                   derive=lambda s, g, y, a, b: (t := s.div(g, b), s.neg(s.mul(t, y)))),
+        "neg":  Op("neg",  1, lambda a: -a,        lambda y, a: (-1.0,),                symbol="-", precedence=UNARY, formula=("-1",),
+                   derive=lambda s, g, y, a: (s.neg(g),)),
         "pow":  Op("pow",  2, m.pow,               _pow_local(m),                       symbol="^", precedence=POWER,
                    domain=constant_exponent_ok,
-                   needs="a base > 0, or an integer exponent for a negative base, or an exponent >= 0 for base 0", formula=("b·a^(b-1)", "y·ln a")),
+                   needs="a base > 0, or an integer exponent for a negative base, or an exponent >= 0 for base 0", formula=("b·a^(b-1)", "y·ln a"),
+                   derive=lambda s, g, y, a, b: (s.mul(g, s.mul(b, s.pow(a, s.sub(b, s.one)))), None)),
         # a ^ b whose exponent depends on a variable: ∂/∂b = a^b·ln a needs a > 0
         "pow_var": Op("pow", 2, m.pow,             _pow_local(m),                       symbol="^", precedence=POWER,
-                   domain=lambda a, b: a > 0, needs="a base > 0 (the exponent depends on a variable)", formula=("b·a^(b-1)", "y·ln a")),
+                   domain=lambda a, b: a > 0, needs="a base > 0 (the exponent depends on a variable)", formula=("b·a^(b-1)", "y·ln a"),
+                   derive=lambda s, g, y, a, b: (s.mul(b, s.div(gy := s.mul(g, y), a)), s.mul(gy, s.log(a)))),
         # functions
-        "exp":     unary(m.exp,                    lambda y, a: (y,), formula=("e^a",)),
+        "exp":     unary(m.exp,                    lambda y, a: (y,), formula=("e^a",),
+                         derive=lambda s, g, y, a: (s.mul(g, y),)),
         "log":     unary(m.log,                    lambda y, a: (1.0 / a,), formula=("1/a",),
-                         domain=lambda a: a > 0, needs="a positive argument"),
+                         domain=lambda a: a > 0, needs="a positive argument",
+                         derive=lambda s, g, y, a: (s.div(g, a),)),
         "sqrt":    unary(m.sqrt,                   lambda y, a: (0.5 / y if y else m.inf,), formula=("1/(2·y)",),
-                         domain=lambda a: a >= 0, needs="a non-negative argument"),
-        "sin":     unary(m.sin,                    lambda y, a: (m.cos(a),), formula=("cos(a)",)),
-        "cos":     unary(m.cos,                    lambda y, a: (-m.sin(a),), formula=("-sin(a)",)),
-        "tan":     unary(m.tan,                    lambda y, a: (1.0 / m.cos(a) ** 2,), formula=("1/cos²(a)",)),
-        "tanh":    unary(m.tanh,                   lambda y, a: (m.sech2(a),), formula=("1-tanh²(a)",)),
+                         domain=lambda a: a >= 0, needs="a non-negative argument",
+                         derive=lambda s, g, y, a: (s.div(g, s.mul(s.const(2), y)),)),
+        "sin":     unary(m.sin,                    lambda y, a: (m.cos(a),), formula=("cos(a)",),
+                         derive=lambda s, g, y, a: (s.mul(g, s.cos(a)),)),
+        "cos":     unary(m.cos,                    lambda y, a: (-m.sin(a),), formula=("-sin(a)",),
+                         derive=lambda s, g, y, a: (s.neg(s.mul(g, s.sin(a))),)),
+        "tan":     unary(m.tan,                    lambda y, a: (1.0 / m.cos(a) ** 2,), formula=("1/cos²(a)",),
+                         derive=lambda s, g, y, a: (s.div(g, s.pow(s.cos(a), s.const(2))),)),
+        "tanh":    unary(m.tanh,                   lambda y, a: (m.sech2(a),), formula=("1-tanh²(a)",),
+                         derive=lambda s, g, y, a: (s.mul(g, s.sub(s.one, s.pow(y, s.const(2)))),)),
         # NOTE: σ(a)·σ(-a) equals (1-σ)σ but keeps its digits when σ is near 1
-        "sigmoid": unary(m.sigmoid,                lambda y, a: (y * m.sigmoid(-a),), formula=("(1-y)·y",)),
+        "sigmoid": unary(m.sigmoid,                lambda y, a: (y * m.sigmoid(-a),), formula=("(1-y)·y",),
+                         derive=lambda s, g, y, a: (s.mul(g, s.mul(y, s.sub(s.one, y))),)),
         "ln":      unary(m.log,                    lambda y, a: (1.0 / a,), formula=("1/a",),
-                         domain=lambda a: a > 0, needs="a positive argument"),
+                         domain=lambda a: a > 0, needs="a positive argument",
+                         derive=lambda s, g, y, a: (s.div(g, a),)),
         "log2":    unary(m.log2,                   lambda y, a: (1.0 / (a * LN2),), formula=("1/(a·ln 2)",),
-                         domain=lambda a: a > 0, needs="a positive argument"),
+                         domain=lambda a: a > 0, needs="a positive argument",
+                         derive=lambda s, g, y, a: (s.div(g, s.mul(a, s.const(LN2))),)),
         "log10":   unary(m.log10,                  lambda y, a: (1.0 / (a * LN10),), formula=("1/(a·ln 10)",),
-                         domain=lambda a: a > 0, needs="a positive argument"),
-        "sinh":    unary(m.sinh,                   lambda y, a: (m.cosh(a),), formula=("cosh(a)",)),
-        "cosh":    unary(m.cosh,                   lambda y, a: (m.sinh(a),), formula=("sinh(a)",)),
+                         domain=lambda a: a > 0, needs="a positive argument",
+                         derive=lambda s, g, y, a: (s.div(g, s.mul(a, s.const(LN10))),)),
+        "sinh":    unary(m.sinh,                   lambda y, a: (m.cosh(a),), formula=("cosh(a)",),
+                         derive=lambda s, g, y, a: (s.mul(g, s.cosh(a)),)),
+        "cosh":    unary(m.cosh,                   lambda y, a: (m.sinh(a),), formula=("sinh(a)",),
+                         derive=lambda s, g, y, a: (s.mul(g, s.sinh(a)),)),
         "asin":    unary(m.asin,                   lambda y, a: (m.asin_slope(a),), formula=("1/√(1-a²)",),
-                         domain=lambda a: abs(a) <= 1, needs="an argument in [-1, 1]"),
+                         domain=lambda a: abs(a) <= 1, needs="an argument in [-1, 1]",
+                         derive=lambda s, g, y, a: (s.div(g, s.sqrt(s.mul(s.sub(s.one, a), s.add(s.one, a)))),)),
         "acos":    unary(m.acos,                   lambda y, a: (-m.asin_slope(a),), formula=("-1/√(1-a²)",),
-                         domain=lambda a: abs(a) <= 1, needs="an argument in [-1, 1]"),
-        "atan":    unary(m.atan,                   lambda y, a: (1.0 / (1.0 + a * a),), formula=("1/(1+a²)",)),
-        "softplus": unary(m.softplus,              lambda y, a: (m.sigmoid(a),), formula=("σ(a)",)),
-        "relu":    unary(m.relu,                   lambda y, a: (m.step(a),),           branch=_sign(m)),
-        "abs":     unary(m.fabs,                   lambda y, a: (m.sign(a),),           branch=_sign(m)),
+                         domain=lambda a: abs(a) <= 1, needs="an argument in [-1, 1]",
+                         derive=lambda s, g, y, a: (s.neg(s.div(g, s.sqrt(s.mul(s.sub(s.one, a), s.add(s.one, a))))),)),
+        "atan":    unary(m.atan,                   lambda y, a: (1.0 / (1.0 + a * a),), formula=("1/(1+a²)",),
+                         derive=lambda s, g, y, a: (s.div(g, s.add(s.one, s.mul(a, a))),)),
+        "softplus": unary(m.softplus,              lambda y, a: (m.sigmoid(a),), formula=("σ(a)",),
+                         derive=lambda s, g, y, a: (s.mul(g, s.sigmoid(a)),)),
+        "relu":    unary(m.relu,                   lambda y, a: (m.step(a),),           branch=_sign(m),
+                         derive=lambda s, g, y, a: (s.mul(g, s.step(a)),)),
+        "abs":     unary(m.fabs,                   lambda y, a: (m.sign(a),),           branch=_sign(m),
+                         derive=lambda s, g, y, a: (s.mul(g, s.sign(a)),)),
         # NOTE: sign and step jump at 0; their derivative is 0 on both sides, and 0 there too
-        "sign":    unary(m.sign,                   lambda y, a: (0.0,), formula=("0",), branch=_sign(m)),
-        "step":    unary(m.step,                   lambda y, a: (0.0,), formula=("0",), branch=_sign(m)),
-        "max":  Op("max", VARIADIC, lambda *a: m.maximum(a), _winners(m),               ROUTER, branch=_winner(m)),
-        "min":  Op("min", VARIADIC, lambda *a: m.minimum(a), _winners(m),               ROUTER, branch=_winner(m)),
+        "sign":    unary(m.sign,                   lambda y, a: (0.0,), formula=("0",), branch=_sign(m),
+                         derive=lambda s, g, y, a: (s.zero,)),
+        "step":    unary(m.step,                   lambda y, a: (0.0,), formula=("0",), branch=_sign(m),
+                         derive=lambda s, g, y, a: (s.zero,)),
+        "max":  Op("max", VARIADIC, lambda *a: m.maximum(a), _winners(m),               ROUTER, branch=_winner(m),
+                   derive=_routed(largest=True)),
+        "min":  Op("min", VARIADIC, lambda *a: m.minimum(a), _winners(m),               ROUTER, branch=_winner(m),
+                   derive=_routed(largest=False)),
     }
     # fmt: on
     # every row learns its key; unary() rows take their name from it
