@@ -260,7 +260,7 @@ def test_a_small_address_space_gives_the_one_out_of_memory_message(limit_mib: in
     assert len(done.stderr.decode().splitlines()) == 1
 
 
-@pytest.mark.parametrize("option", ["--json", "--steps", "--explain", "--digits=3"])
+@pytest.mark.parametrize("option", ["--json", "--steps", "--explain", "--digits=3", "--digits=6"])
 def test_options_that_cannot_apply_are_usage_errors(option: str) -> None:
     code, out, err = points("x", b'{"x": 1}\n', "jsonl", None, option)
     assert (code, out) == (2, "")

@@ -63,7 +63,7 @@ def grad(
       {"value": -12.0, "gradient": {"x": -4.0, "y": -4.0, "z": 3.0}}
     """
     if points is not None:
-        ignored = {"--json": as_json, "--steps": steps, "--explain": explain, "--digits": digits != 6}
+        ignored = {"--json": as_json, "--steps": steps, "--explain": explain, "--digits": _given("digits")}
         grad_points(expression, assignments, points, points_format, fused, [k for k, on in ignored.items() if on])
         return
     graph, point = load(expression, assignments, fused)
@@ -133,6 +133,13 @@ def grad_points(
             source.close()
     if summary.failed:
         warn([f"{summary.failed} of {summary.records} records failed (the first on line {summary.first_failed})"])
+
+
+def _given(parameter: str) -> bool:
+    """Whether the user wrote the option (``--digits 6`` too), not merely got its default."""
+    from click.core import ParameterSource
+
+    return click.get_current_context().get_parameter_source(parameter) is ParameterSource.COMMANDLINE
 
 
 class _TextAsBytes:
