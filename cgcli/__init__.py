@@ -15,7 +15,12 @@ Example:
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+
+# NOTE: not typing's TYPE_CHECKING: importing typing takes ~10 ms, and `cgcli.entry`
+# (under this package) must install its Ctrl-C handler as early as it can
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 

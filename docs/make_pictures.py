@@ -6,6 +6,12 @@
 The DOT source is cgcli's own text and must match exactly.  The SVGs also
 depend on Graphviz's and Rich's versions, recorded in docs/pictures.json;
 they are compared only where those versions are installed.
+
+docs/page.png is a screenshot of ``graph --format html`` in the middle of
+the backward pass, taken in Debian's Chromium through Playwright (never a
+downloaded browser); tests/test_page.py takes it the same way.  Pixels
+depend on the fonts installed as much as on Chromium, so it is redrawn,
+never compared.
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -53,6 +61,55 @@ def pictures() -> dict[str, str | None]:
     }
 
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def page_screenshot(browser: Any, folder: Path) -> bytes:
+    """The neuron's page, forward pass done and the backward pass halfway, a node's details open."""
+    from cgcli.present.html import graph_page
+
+    text, point = NEURON
+    result = cgcli.evaluate(cgcli.parse(text), point)
+    path = folder / "neuron.html"
+    path.write_bytes(graph_page(result.graph, result, digits=2))
+    tab = browser.new_page(viewport={"width": 1100, "height": 640}, device_scale_factor=1)
+    try:
+        tab.goto(path.as_uri())
+        for _ in range(len(result.graph)):
+            tab.click('[data-action="forward"]')
+        for _ in range(8):  # the seed, then back through the division, the add and exp
+            tab.click('[data-action="backward"]')
+        tab.click('[data-node="12"]')  # exp: its local gradient e^a, and its gradient
+        return tab.screenshot(full_page=True)
+    finally:
+        tab.close()
+
+
+def chromium_screenshot() -> bytes | None:
+    """page_screenshot in Debian's Chromium, or None without Playwright or Chromium."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not Path(CHROMIUM).exists() or graphviz_version() is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            return page_screenshot(browser, Path(folder))
+        finally:
+            browser.close()
+
+
 def versions() -> dict[str, str | None]:
     return {"graphviz": graphviz_version(), "rich": version("rich")}
 
@@ -80,6 +137,9 @@ def main() -> int:
     for name, content in pictures().items():
         if content is not None:
             (DOCS / name).write_text(content, encoding="utf-8")
+    png = chromium_screenshot()
+    if png is not None:
+        (DOCS / "page.png").write_bytes(png)
     (DOCS / "pictures.json").write_text(json.dumps(versions(), indent=2) + "\n", encoding="utf-8")
     return 0
 

@@ -14,8 +14,10 @@ from cgcli.cli import cli
 from cgcli.present.dot import graph_dot
 from cgcli.present.mermaid import graph_mermaid
 from cgcli.present.tree import DEPTH, graph_tree
+from tests.conftest import LECTURE
 
 HAS_DOT = shutil.which("dot") is not None
+NEEDS_DOT = pytest.mark.skipif(not HAS_DOT, reason="Graphviz is not installed")
 
 
 def plain(renderable: object) -> str:
@@ -154,3 +156,172 @@ def test_grad_explain_says_what_each_role_does(runner) -> None:
         "Each node's grad is the sum, over the nodes that use it, of their grad times their local gradient toward it "
         "(the chain rule); cgcli grad --steps shows every one of those products.",
     ]
+
+
+# -- the static pictures' rough edges (issue #12) ------------------------------------------
+
+
+def test_a_fork_shows_its_summed_gradient_and_the_valued_picture_a_legend() -> None:
+    result = cgcli.evaluate(cgcli.parse("x*x + x"), {"x": 3.0})
+    text = graph_dot(result.graph, result)
+    (x_line,) = [line for line in text.splitlines() if line.startswith("  n0 [")]
+    assert '<font color="#cf222e" point-size="10">Σ 7</font>' in x_line  # 3 + 3 + 1
+    assert "green: value (forward pass)" in text and "red: gradient ∂f/∂node" in text
+    assert "legend" not in graph_dot(result.graph) and "green:" not in graph_dot(result.graph)
+    # a node used once has no sum
+    assert "Σ" not in "".join(line for line in text.splitlines() if line.startswith("  n2 ["))
+
+
+def test_each_edge_label_is_a_box_of_its_own() -> None:
+    result = cgcli.evaluate(cgcli.parse("1/(1+exp(-(w0*x0+w1*x1+w2)))"), LECTURE["neuron"][1])
+    text = graph_dot(result.graph, result, digits=2)
+    into_div = [line for line in text.splitlines() if re.match(r"  n\d+ -> n14 ", line)]
+    assert len(into_div) == 2
+    # one bordered table each: value, gradient and local gradient; out of the constant 1, its value only
+    assert [line.count('<table border="1"') for line in into_div] == [1, 1]
+    assert sorted(line.count("<tr>") for line in into_div) == [1, 3]
+
+
+@pytest.mark.parametrize("values", [True, False], ids=["values", "structure"])
+def test_both_pictures_have_an_output_node(values: bool) -> None:
+    graph = cgcli.parse("(x+y)*z")
+    result = cgcli.evaluate(graph, {"x": -2.0, "y": 5.0, "z": -4.0}) if values else None
+    text = graph_dot(graph, result)
+    assert '  out [label="f", shape=plaintext];' in text
+    assert re.search(r"^  n4 -> out\b", text, re.MULTILINE)
+
+
+def test_dot_text_cannot_break_out_of_its_strings() -> None:
+    graph = cgcli.parse("x + 1")
+    graph.leaf_text[0] = 'a"b\\n<c>&'
+    graph._texts = None
+    text = graph_dot(graph)
+    assert 'label="a&quot;b&#92;n&lt;c&gt;&amp;"' in text
+
+
+# -- -o FILE: the format from its extension; written whole or not at all ------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [
+        ("g.dot", b"digraph cgcli {"),
+        ("g.gv", b"digraph cgcli {"),
+        ("g.mmd", b"flowchart LR"),
+        ("g.txt", b"#2 * mul"),
+        ("g.TXT", b"#2 * mul"),
+        ("g.out", b"#2 * mul"),  # an extension that names no format: the default, the tree
+        pytest.param("g.svg", b"<?xml", marks=NEEDS_DOT),
+        pytest.param("g.png", b"\x89PNG", marks=NEEDS_DOT),
+        pytest.param("g.html", b"<!DOCTYPE html>", marks=NEEDS_DOT),
+    ],
+)
+def test_o_file_picks_the_format_from_its_extension(runner, tmp_path, name, start) -> None:
+    out = tmp_path / name
+    result = runner.invoke(cli, ["graph", "x*y", "x=2", "y=3", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert out.read_bytes().startswith(start)
+
+
+def test_a_format_that_disagrees_with_the_extension_is_a_usage_error(runner, tmp_path) -> None:
+    out = tmp_path / "g.svg"
+    out.write_bytes(b"before")
+    result = runner.invoke(cli, ["graph", "x*y", "--format", "dot", "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr == f"cgcli: error: --format dot does not match -o {out}, which names svg: drop one or agree\n"
+    assert out.read_bytes() == b"before"
+    # agreeing, or an extension that names nothing, is fine
+    assert runner.invoke(cli, ["graph", "x", "--format", "dot", "-o", str(tmp_path / "g.dot")]).exit_code == 0
+    assert runner.invoke(cli, ["graph", "x", "--format", "dot", "-o", str(tmp_path / "g.txt.bak")]).exit_code == 0
+
+
+BEFORE = b"an existing file\n\x00\xff"
+
+
+@pytest.mark.parametrize("fmt", ["tree", "dot", "mermaid", "svg", "png", "html"])
+def test_a_failure_leaves_an_existing_file_as_it_was(runner, tmp_path, monkeypatch, fmt) -> None:
+    out = tmp_path / "keep.out"
+    out.write_bytes(BEFORE)
+    # a failure before anything is written: a bad expression
+    result = runner.invoke(cli, ["graph", "x*(", "--format", fmt, "-o", str(out)])
+    assert result.exit_code == 2 and out.read_bytes() == BEFORE
+    # a failure while writing: the disk fills up halfway
+    import cgcli.cli.graph as graph_module
+
+    real_fdopen = graph_module.os.fdopen
+
+    class Full:
+        def __init__(self, file):
+            self.file = file
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+        def write(self, data):
+            self.file.write(data[:3])
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(graph_module.os, "fdopen", lambda fd, mode: Full(real_fdopen(fd, mode)))
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/dot" if name == "dot" and HAS_DOT else None)
+    if fmt in ("svg", "png", "html") and not HAS_DOT:
+        pytest.skip("Graphviz is not installed")
+    result = runner.invoke(cli, ["graph", "x*y", "x=1", "y=2", "--format", fmt, "-o", str(out)])
+    assert out.read_bytes() == BEFORE
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.out"]  # no temporary file left behind
+    assert result.exit_code != 0
+
+
+def test_the_written_file_replaces_the_old_one_whole_and_keeps_its_permissions(runner, tmp_path) -> None:
+    out = tmp_path / "g.dot"
+    out.write_bytes(BEFORE)
+    out.chmod(0o640)
+    link = tmp_path / "link.dot"
+    link.symlink_to(out)
+    result = runner.invoke(cli, ["graph", "x+1", "-o", str(link)])
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink()  # the link is followed, not replaced
+    assert out.read_bytes() == graph_dot(cgcli.parse("x+1")).encode()
+    assert out.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.dot", "link.dot"]
+
+
+def test_o_file_in_a_folder_that_cannot_be_written_is_a_usage_error(runner, tmp_path) -> None:
+    result = runner.invoke(cli, ["graph", "x", "-o", str(tmp_path / "missing" / "g.dot")])
+    assert result.exit_code == 2 and "cgcli: error:" in result.stderr and result.stdout == ""
+
+
+def test_a_real_process_that_fails_leaves_the_file_untouched(tmp_path) -> None:
+    """Graphviz missing: exit 2 and the old bytes, for -o FILE.svg (issue #14: -o truncated it first)."""
+    import os
+    import sys
+
+    svg = tmp_path / "keep.svg"
+    svg.write_bytes(BEFORE)
+    env = {**os.environ, "PATH": "/nonexistent"}
+    done = subprocess.run(
+        [sys.executable, "-m", "cgcli", "graph", "x", "x=1", "-o", str(svg)], env=env, capture_output=True, timeout=60
+    )
+    assert done.returncode == 2 and b"install the graphviz package" in done.stderr and done.stdout == b""
+    assert svg.read_bytes() == BEFORE
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.svg"]
+
+
+def test_names_from_a_program_label_the_pictures(runner) -> None:
+    graph = cgcli.parse("q = x + y; L = q * z")
+    result = cgcli.evaluate(graph, {"x": -2.0, "y": 5.0, "z": -4.0})
+    for text in (graph_dot(graph, result), graph_dot(graph)):
+        assert 'n2 [label="q: + add · distributor"' in text and 'n4 [label="L: * mul · switcher"' in text
+        assert '  out [label="L", shape=plaintext];' in text
+    assert "red: gradient ∂L/∂node" in graph_dot(graph, result)
+
+
+@pytest.mark.skipif(not HAS_DOT, reason="Graphviz is not installed")
+def test_fuse_draws_one_gate(runner, tmp_path) -> None:
+    text, point, *_ = LECTURE["neuron"]
+    args = [f"{k}={v}" for k, v in point.items()]
+    result = runner.invoke(cli, ["graph", text, *args, "--fuse", "--format", "dot"])
+    assert result.exit_code == 0 and "σ (fused)" in result.stdout and "exp" not in result.stdout

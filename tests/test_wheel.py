@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import venv
@@ -27,6 +28,9 @@ def test_wheel_ships_the_grammar_and_runs_outside_the_repo(tmp_path: Path) -> No
     names = zipfile.ZipFile(wheel).namelist()
     assert "cgcli/grammar/expr.lark" in names
     assert zipfile.ZipFile(wheel).read("cgcli/grammar/expr.lark") == (ROOT / "grammar" / "expr.lark").read_bytes()
+    for asset in ("page.js", "page_math.js", "page.css"):  # the page's script and style sheet, inlined into every page
+        shipped = zipfile.ZipFile(wheel).read(f"cgcli/present/{asset}")
+        assert shipped == (ROOT / "cgcli" / "present" / asset).read_bytes()
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
@@ -41,3 +45,14 @@ def test_wheel_ships_the_grammar_and_runs_outside_the_repo(tmp_path: Path) -> No
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["gradient"] == {"x": -4.0, "y": -4.0, "z": 3.0}
+    if shutil.which("dot"):
+        done = subprocess.run(
+            [bin_dir / "cgcli", "graph", "(x+y)*z", "--x=-2", "--y=5", "--z=-4", "-o", "page.html"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        page = (tmp_path / "page.html").read_text(encoding="utf-8")
+        assert "function forwardPass(x)" in page and "function showDetails(i)" in page and "--value:" in page

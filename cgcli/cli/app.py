@@ -21,6 +21,7 @@ import click
 from .. import __version__
 from ..core.graph import Graph
 from ..core.ops import CONSTANTS, FUNCTIONS
+from ..entry import INTERRUPTED, Interrupted, ReaderGone, say_interrupted
 from ..errors import USAGE, CgcliError, ParseError, UsageError
 from ..language.parser import parse, place
 from .args import ExpressionCommand, check_names, read_expression, read_values
@@ -92,9 +93,25 @@ def _out_of_memory_in_place(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except MemoryError:
             pass  # raise outside the except block, once the frames are gone
+        except (SystemError, ImportError) as e:
+            if not _memory_ran_out(e):
+                raise
         raise UsageError(OUT_OF_MEMORY)
 
     return run
+
+
+def _memory_ran_out(e: Exception) -> bool:
+    """Whether ``e`` is how a small ``ulimit -v`` shows, other than as a MemoryError.
+
+    NOTE: CPython 3.11 loses some MemoryErrors raised in C (a generator's frame, str.join)
+    and reports "error return without exception set" or "returned NULL without setting an
+    exception"; a C extension (NumPy) that cannot be mapped into memory fails to import.
+    """
+    text = str(e)
+    if isinstance(e, SystemError):
+        return "without exception set" in text or "without setting an exception" in text
+    return "failed to map segment" in text or "Cannot allocate memory" in text
 
 
 def _remember_at(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -160,6 +177,12 @@ class Cgcli(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        # NOTE: click's main() turns EPIPE into exit 1 and Ctrl-C into a blank line and exit 1,
+        # even with standalone_mode=False: these two leave as exceptions click does not catch
+        except BrokenPipeError:  # stderr's reader went away, or a stdout not behind cgcli.entry's
+            raise ReaderGone from None
+        except KeyboardInterrupt:  # Python's own handler: main() called without cgcli.entry
+            raise Interrupted from None
         except CgcliError as e:
             _report(str(e))
             raise click.exceptions.Exit(e.exit_code) from None
@@ -196,9 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as e:  # errors before a command runs: cgcli --nope
         _report(e.format_message())
         return e.exit_code or USAGE
-    except (click.Abort, KeyboardInterrupt):
-        return 130
-    except BrokenPipeError:
+    except (Interrupted, KeyboardInterrupt, click.Abort):
+        say_interrupted()
+        return INTERRUPTED
+    except (ReaderGone, BrokenPipeError):
         # the reader (head, less) has gone; say nothing, as Unix tools do
         _discard_stdout()
         return 0
@@ -209,6 +233,11 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         # report only after the except block: the traceback holds every frame (and the
         # half-built graph) alive, and reporting inside it can run out of memory again
+        code = _OUT_OF_MEMORY
+    except (SystemError, ImportError) as e:
+        if not _memory_ran_out(e):
+            _report(f"internal error, please report it: {type(e).__name__}: {e}")
+            return INTERNAL
         code = _OUT_OF_MEMORY
     except Exception as e:  # noqa: BLE001 - a bug; still one message, never a traceback
         _report(f"internal error, please report it: {type(e).__name__}: {e}")
@@ -255,5 +284,7 @@ def _report(message: str) -> None:
 
 
 def run() -> None:
-    """The console script's entry point."""
-    sys.exit(main())
+    """The console script's entry point before cgcli.entry (an install made then still calls it)."""
+    from ..entry import run
+
+    run()

@@ -20,13 +20,15 @@ import click
 
 from ..core.engine import LISTED
 from ..core.graph import Graph
+from ..core.number_rule import DECIMAL
 from ..core.ops import CONSTANTS
 from ..errors import UsageError, number_text
 from ..language.parser import MAX_LENGTH
 from ..language.suggest import closest, split_product
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
+#: what a number is, the one rule for every input (ASCII digits only)
+_DECIMAL = DECIMAL
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z", re.DOTALL)
 #: what no value holds and a program (f=x*2, q=x+y;f=q*z) may: NAME=... with one of these is the program
 _PROGRAM = re.compile(r"[;\n#*/^(),×·⋅÷]|=.*=|\S\s+\S")
@@ -125,6 +127,11 @@ def parse_value(name: str, text: str, notes: list[str] | None = None) -> float:
     """
     cleaned = text.strip().replace("\u2212", "-")  # a pasted minus sign is a minus
     if not _DECIMAL.match(cleaned):
+        if any(c.isdigit() and not c.isascii() for c in cleaned):
+            raise UsageError(
+                f"the value of {name} must be written with the ASCII digits 0-9, not {text!r} "
+                "(cgcli reads no other script's digits)"
+            )
         raise UsageError(
             f"the value of {name} must be a decimal number such as -2, 0.5 or 1e-3, not {text!r}{_instead(cleaned)}"
         )
@@ -308,4 +315,5 @@ def read_expression(arg: str | None) -> str:
     # checked before strip(): whitespace padding past the limit must not hide (and drop) the rest
     if len(text) > MAX_LENGTH:
         raise UsageError(f"the expression is longer than {MAX_LENGTH:,} characters, cgcli's limit (see README: Limits)")
-    return text.strip()
+    # a byte-order mark (Notepad writes one) is no part of the expression
+    return text.removeprefix("\ufeff").strip()

@@ -1,10 +1,11 @@
-"""``cgcli graph``: the graph as a tree, DOT, Mermaid, SVG or PNG."""
+"""``cgcli graph``: the graph as a tree, DOT, Mermaid, SVG, PNG or an interactive page."""
 
 from __future__ import annotations
 
-import contextlib
+import io
+import os
 import sys
-from typing import Any
+import tempfile
 
 import click
 
@@ -12,34 +13,52 @@ from ..core.engine import evaluate
 from ..errors import UsageError
 from .app import cli, expression_command, load, warn
 
+FORMATS = ["tree", "dot", "mermaid", "svg", "png", "html"]
+
+#: what ``-o FILE`` writes when --format is not given, by FILE's extension
+EXTENSIONS = {
+    ".txt": "tree",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".mmd": "mermaid",
+    ".svg": "svg",
+    ".png": "png",
+    ".html": "html",
+    ".htm": "html",
+}
+
 
 @expression_command(cli, "graph")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["tree", "dot", "mermaid", "svg", "png"]),
-    default="tree",
-    show_default=True,
-    help="A Rich tree, Graphviz DOT, Mermaid, or a picture drawn by Graphviz.",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="A Rich tree, Graphviz DOT, Mermaid, a picture drawn by Graphviz, or an interactive page "
+    "(default: from -o FILE's extension, else tree).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE, not stdout.")
 @click.option("--fuse", "fused", is_flag=True, help="Collapse every 1/(1+exp(-E)) into one sigmoid gate.")
 @click.option("--digits", type=click.IntRange(1, 17), default=3, show_default=True, help="Significant digits shown.")
 def graph_command(
-    expression: str | None, assignments: tuple[str, ...], fmt: str, output: str | None, fused: bool, digits: int
+    expression: str | None, assignments: tuple[str, ...], fmt: str | None, output: str | None, fused: bool, digits: int
 ) -> None:
     """Draw the computational graph; with values, its values (green) and gradients (red).
 
     Without VARS the picture shows the structure only; with a value for
     every variable it shows each edge's forward value, the gradient flowing
     back along it and its local gradient, as on the lecture's slides.
+    --format html writes one self-contained page that steps through both
+    passes.  -o FILE.svg (.png .dot .mmd .html .txt) picks the format.
 
     \b
     Examples:
       cgcli graph '(x+y)*z'
       cgcli graph '(x+y)*z' --x=-2 --y=5 --z=-4 --format dot
-      cgcli graph '(x+y)*z' --x=-2 --y=5 --z=-4 --format svg -o graph.svg
+      cgcli graph '(x+y)*z' --x=-2 --y=5 --z=-4 -o graph.svg
+      cgcli graph '(x+y)*z' --x=-2 --y=5 --z=-4 -o graph.html
     """
+    fmt = output_format(fmt, output)
     graph, point = load(expression, assignments, fused, missing="structure")
     result = None
     if point or not graph.variables:
@@ -49,15 +68,22 @@ def graph_command(
         from ..present.table import print_rich
         from ..present.tree import graph_tree
 
-        with _output_file(output, "w") as file:
-            print_rich(graph_tree(graph, result, digits), file)
-        return
-    from ..present.render import picture
+        if output is None:
+            print_rich(graph_tree(graph, result, digits))
+            return
+        text = io.StringIO()
+        print_rich(graph_tree(graph, result, digits), text)
+        data = text.getvalue().encode("utf-8")
+    elif fmt == "html":
+        from ..present.html import graph_page
 
-    data = picture(graph, result, fmt, digits)
+        data = graph_page(graph, result, digits)
+    else:
+        from ..present.render import picture
+
+        data = picture(graph, result, fmt, digits)
     if output is not None:
-        with _output_file(output, "wb") as file:
-            file.write(data)
+        write_whole(output, data)
     elif fmt != "png":
         click.echo(data.decode("utf-8"), nl=False)
     elif sys.stdout.isatty() or not hasattr(sys.stdout, "buffer"):
@@ -67,14 +93,52 @@ def graph_command(
         sys.stdout.flush()
 
 
-def _output_file(path: str | None, mode: str) -> Any:
-    """``-o FILE`` opened for writing (a usage error if it cannot be), or None for stdout.
+def output_format(fmt: str | None, output: str | None) -> str:
+    """--format, else the one -o FILE's extension names, else tree; a usage error when they disagree."""
+    implied = EXTENSIONS.get(os.path.splitext(output)[1].lower()) if output else None
+    if fmt is None:
+        return implied or "tree"
+    if implied is not None and implied != fmt:
+        raise UsageError(f"--format {fmt} does not match -o {output}, which names {implied}: drop one or agree")
+    return fmt
 
-    A write that fails later (a full disk) is main()'s "cannot write the output".
+
+def write_whole(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (SPEC.md: -o FILE).
+
+    The bytes go to a temporary file beside ``path``, which is renamed over it
+    only once they are all written: a failure at any moment (a full disk, a
+    signal) leaves an existing ``path`` as it was.  A symbolic link is
+    followed, so the file it points to is the one replaced; the new file keeps
+    the old one's permissions, or gets the usual ones (0666 less the umask).
     """
-    if path is None:
-        return contextlib.nullcontext(None)
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target)
     try:
-        return open(path, mode, encoding=None if "b" in mode else "utf-8")
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
     except OSError as e:
         raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, _mode(target))
+        os.replace(temporary, target)
+    except BaseException:
+        # NOTE: BaseException: Ctrl-C mid-write must not leave the temporary file behind either
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def _mode(target: str) -> int:
+    """The permissions the written file gets: the old file's, else 0666 less the umask."""
+    try:
+        return os.stat(target).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

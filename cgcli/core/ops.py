@@ -53,6 +53,24 @@ ROLE_MEANING = {
 }
 
 
+class JS:
+    """An op's row in JavaScript, for the page's generated evaluator (`cgcli.present.html`).
+
+    ``forward`` and each of ``local`` (one per input, as the float row's) are
+    JavaScript expressions in the row's letters: ``a``, ``b`` the inputs,
+    ``y`` the value, ``args`` the inputs of a variadic op (whose one ``local``
+    gives the whole list); ``domain`` is true where the op is defined.  They
+    may call ``Math`` and the page's own helpers ``M`` (cgcli/present/page.js),
+    and compute what the float row computes, in the same order, so that the
+    page agrees with ``grad`` (tests/test_page.py, tests/test_page_evaluator.py).
+    """
+
+    __slots__ = ("forward", "local", "domain")
+
+    def __init__(self, forward: str, *local: str, domain: str = "") -> None:
+        self.forward, self.local, self.domain = forward, local, domain
+
+
 @dataclass(frozen=True)
 class Op:
     """One row of the op table."""
@@ -77,6 +95,8 @@ class Op:
     # a `cgcli.evaluators.symbolic.Symbolic` (s.mul, s.cos, s.const(2), …); g, y and the
     # inputs are its nodes.
     derive: Callable[..., tuple[Any, ...]] | None = None
+    # The row in JavaScript, for graph --format html (`JS`).
+    js: JS | None = None
 
 
 class FloatMath:
@@ -275,80 +295,110 @@ def table(m: Any) -> dict[str, Op]:
     rows = {
         # operators        arity forward                   local gradients (y, *inputs)          role
         "add":  Op("add",  2, lambda a, b: a + b,  lambda y, a, b: (1.0, 1.0),          DISTRIBUTOR, symbol="+", precedence=SUM, formula=("1", "1"),
-                   derive=lambda s, g, y, a, b: (g, g)),
+                   derive=lambda s, g, y, a, b: (g, g),
+                   js=JS("a + b", "1", "1")),
         "sub":  Op("sub",  2, lambda a, b: a - b,  lambda y, a, b: (1.0, -1.0),         symbol="-", precedence=SUM, formula=("1", "-1"),
-                   derive=lambda s, g, y, a, b: (g, s.neg(g))),
+                   derive=lambda s, g, y, a, b: (g, s.neg(g)),
+                   js=JS("a - b", "1", "-1")),
         "mul":  Op("mul",  2, lambda a, b: a * b,  lambda y, a, b: (b, a),              SWITCHER, symbol="*", precedence=PRODUCT, formula=("b", "a"),
-                   derive=lambda s, g, y, a, b: (s.mul(g, b), s.mul(g, a))),
+                   derive=lambda s, g, y, a, b: (s.mul(g, b), s.mul(g, a)),
+                   js=JS("a * b", "b", "a")),
         "div":  Op("div",  2, lambda a, b: a / b,  lambda y, a, b: (1.0 / b, -y / b),   symbol="/", precedence=PRODUCT,
                    domain=lambda a, b: b != 0, needs="a non-zero divisor", formula=("1/b", "-a/b²"),
-                   derive=lambda s, g, y, a, b: (t := s.div(g, b), s.neg(s.mul(t, y)))),
+                   derive=lambda s, g, y, a, b: (t := s.div(g, b), s.neg(s.mul(t, y))),
+                   js=JS("a / b", "1 / b", "-y / b", domain="b !== 0")),
         "neg":  Op("neg",  1, lambda a: -a,        lambda y, a: (-1.0,),                symbol="-", precedence=UNARY, formula=("-1",),
-                   derive=lambda s, g, y, a: (s.neg(g),)),
+                   derive=lambda s, g, y, a: (s.neg(g),),
+                   js=JS("-a", "-1")),
         "pow":  Op("pow",  2, m.pow,               _pow_local(m),                       symbol="^", precedence=POWER,
                    domain=constant_exponent_ok,
                    needs="a base > 0, or an integer exponent for a negative base, or an exponent >= 0 for base 0", formula=("b·a^(b-1)", "y·ln a"),
-                   derive=lambda s, g, y, a, b: (s.mul(g, s.mul(b, s.pow(a, s.sub(b, s.one)))), None)),
+                   derive=lambda s, g, y, a, b: (s.mul(g, s.mul(b, s.pow(a, s.sub(b, s.one)))), None),
+                   js=JS("M.pow(a, b)", "b !== 0 ? b * M.pow(a, b - 1) : 0 * a", "a > 0 ? y * Math.log(a) : NaN", domain="a > 0 || (a === 0 && b >= 0) || (a < 0 && Number.isInteger(b))")),
         # a ^ b whose exponent depends on a variable: ∂/∂b = a^b·ln a needs a > 0
         "pow_var": Op("pow", 2, m.pow,             _pow_local(m),                       symbol="^", precedence=POWER,
                    domain=lambda a, b: a > 0, needs="a base > 0 (the exponent depends on a variable)", formula=("b·a^(b-1)", "y·ln a"),
-                   derive=lambda s, g, y, a, b: (s.mul(b, s.div(gy := s.mul(g, y), a)), s.mul(gy, s.log(a)))),
+                   derive=lambda s, g, y, a, b: (s.mul(b, s.div(gy := s.mul(g, y), a)), s.mul(gy, s.log(a))),
+                   js=JS("M.pow(a, b)", "b !== 0 ? b * M.pow(a, b - 1) : 0 * a", "a > 0 ? y * Math.log(a) : NaN", domain="a > 0")),
         # functions
         "exp":     unary(m.exp,                    lambda y, a: (y,), formula=("e^a",),
-                         derive=lambda s, g, y, a: (s.mul(g, y),)),
+                         derive=lambda s, g, y, a: (s.mul(g, y),),
+                         js=JS("Math.exp(a)", "y")),
         "log":     unary(m.log,                    lambda y, a: (1.0 / a,), formula=("1/a",),
                          domain=lambda a: a > 0, needs="a positive argument",
-                         derive=lambda s, g, y, a: (s.div(g, a),)),
+                         derive=lambda s, g, y, a: (s.div(g, a),),
+                         js=JS("Math.log(a)", "1 / a", domain="a > 0")),
         "sqrt":    unary(m.sqrt,                   lambda y, a: (0.5 / y if y else m.inf,), formula=("1/(2·y)",),
                          domain=lambda a: a >= 0, needs="a non-negative argument",
-                         derive=lambda s, g, y, a: (s.div(g, s.mul(s.const(2), y)),)),
+                         derive=lambda s, g, y, a: (s.div(g, s.mul(s.const(2), y)),),
+                         js=JS("Math.sqrt(a)", "y !== 0 ? 0.5 / y : Infinity", domain="a >= 0")),
         "sin":     unary(m.sin,                    lambda y, a: (m.cos(a),), formula=("cos(a)",),
-                         derive=lambda s, g, y, a: (s.mul(g, s.cos(a)),)),
+                         derive=lambda s, g, y, a: (s.mul(g, s.cos(a)),),
+                         js=JS("Math.sin(a)", "Math.cos(a)")),
         "cos":     unary(m.cos,                    lambda y, a: (-m.sin(a),), formula=("-sin(a)",),
-                         derive=lambda s, g, y, a: (s.neg(s.mul(g, s.sin(a))),)),
+                         derive=lambda s, g, y, a: (s.neg(s.mul(g, s.sin(a))),),
+                         js=JS("Math.cos(a)", "-Math.sin(a)")),
         "tan":     unary(m.tan,                    lambda y, a: (1.0 / m.cos(a) ** 2,), formula=("1/cos²(a)",),
-                         derive=lambda s, g, y, a: (s.div(g, s.pow(s.cos(a), s.const(2))),)),
+                         derive=lambda s, g, y, a: (s.div(g, s.pow(s.cos(a), s.const(2))),),
+                         js=JS("Math.tan(a)", "1 / Math.cos(a) ** 2")),
         "tanh":    unary(m.tanh,                   lambda y, a: (m.sech2(a),), formula=("1-tanh²(a)",),
-                         derive=lambda s, g, y, a: (s.mul(g, s.sub(s.one, s.pow(y, s.const(2)))),)),
+                         derive=lambda s, g, y, a: (s.mul(g, s.sub(s.one, s.pow(y, s.const(2)))),),
+                         js=JS("Math.tanh(a)", "M.sech2(a)")),
         # NOTE: σ(a)·σ(-a) equals (1-σ)σ but keeps its digits when σ is near 1
         "sigmoid": unary(m.sigmoid,                lambda y, a: (y * m.sigmoid(-a),), formula=("(1-y)·y",),
-                         derive=lambda s, g, y, a: (s.mul(g, s.mul(y, s.sub(s.one, y))),)),
+                         derive=lambda s, g, y, a: (s.mul(g, s.mul(y, s.sub(s.one, y))),),
+                         js=JS("M.sigmoid(a)", "y * M.sigmoid(-a)")),
         "ln":      unary(m.log,                    lambda y, a: (1.0 / a,), formula=("1/a",),
                          domain=lambda a: a > 0, needs="a positive argument",
-                         derive=lambda s, g, y, a: (s.div(g, a),)),
+                         derive=lambda s, g, y, a: (s.div(g, a),),
+                         js=JS("Math.log(a)", "1 / a", domain="a > 0")),
         "log2":    unary(m.log2,                   lambda y, a: (1.0 / (a * LN2),), formula=("1/(a·ln 2)",),
                          domain=lambda a: a > 0, needs="a positive argument",
-                         derive=lambda s, g, y, a: (s.div(g, s.mul(a, s.const(LN2))),)),
+                         derive=lambda s, g, y, a: (s.div(g, s.mul(a, s.const(LN2))),),
+                         js=JS("Math.log2(a)", "1 / (a * Math.LN2)", domain="a > 0")),
         "log10":   unary(m.log10,                  lambda y, a: (1.0 / (a * LN10),), formula=("1/(a·ln 10)",),
                          domain=lambda a: a > 0, needs="a positive argument",
-                         derive=lambda s, g, y, a: (s.div(g, s.mul(a, s.const(LN10))),)),
+                         derive=lambda s, g, y, a: (s.div(g, s.mul(a, s.const(LN10))),),
+                         js=JS("Math.log10(a)", "1 / (a * Math.LN10)", domain="a > 0")),
         "sinh":    unary(m.sinh,                   lambda y, a: (m.cosh(a),), formula=("cosh(a)",),
-                         derive=lambda s, g, y, a: (s.mul(g, s.cosh(a)),)),
+                         derive=lambda s, g, y, a: (s.mul(g, s.cosh(a)),),
+                         js=JS("Math.sinh(a)", "Math.cosh(a)")),
         "cosh":    unary(m.cosh,                   lambda y, a: (m.sinh(a),), formula=("sinh(a)",),
-                         derive=lambda s, g, y, a: (s.mul(g, s.sinh(a)),)),
+                         derive=lambda s, g, y, a: (s.mul(g, s.sinh(a)),),
+                         js=JS("Math.cosh(a)", "Math.sinh(a)")),
         "asin":    unary(m.asin,                   lambda y, a: (m.asin_slope(a),), formula=("1/√(1-a²)",),
                          domain=lambda a: abs(a) <= 1, needs="an argument in [-1, 1]",
-                         derive=lambda s, g, y, a: (s.div(g, s.sqrt(s.mul(s.sub(s.one, a), s.add(s.one, a)))),)),
+                         derive=lambda s, g, y, a: (s.div(g, s.sqrt(s.mul(s.sub(s.one, a), s.add(s.one, a)))),),
+                         js=JS("Math.asin(a)", "M.asinSlope(a)", domain="Math.abs(a) <= 1")),
         "acos":    unary(m.acos,                   lambda y, a: (-m.asin_slope(a),), formula=("-1/√(1-a²)",),
                          domain=lambda a: abs(a) <= 1, needs="an argument in [-1, 1]",
-                         derive=lambda s, g, y, a: (s.neg(s.div(g, s.sqrt(s.mul(s.sub(s.one, a), s.add(s.one, a))))),)),
+                         derive=lambda s, g, y, a: (s.neg(s.div(g, s.sqrt(s.mul(s.sub(s.one, a), s.add(s.one, a))))),),
+                         js=JS("Math.acos(a)", "-M.asinSlope(a)", domain="Math.abs(a) <= 1")),
         "atan":    unary(m.atan,                   lambda y, a: (1.0 / (1.0 + a * a),), formula=("1/(1+a²)",),
-                         derive=lambda s, g, y, a: (s.div(g, s.add(s.one, s.mul(a, a))),)),
+                         derive=lambda s, g, y, a: (s.div(g, s.add(s.one, s.mul(a, a))),),
+                         js=JS("Math.atan(a)", "1 / (1 + a * a)")),
         "softplus": unary(m.softplus,              lambda y, a: (m.sigmoid(a),), formula=("σ(a)",),
-                         derive=lambda s, g, y, a: (s.mul(g, s.sigmoid(a)),)),
+                         derive=lambda s, g, y, a: (s.mul(g, s.sigmoid(a)),),
+                         js=JS("M.softplus(a)", "M.sigmoid(a)")),
         "relu":    unary(m.relu,                   lambda y, a: (m.step(a),),           branch=_sign(m),
-                         derive=lambda s, g, y, a: (s.mul(g, s.step(a)),)),
+                         derive=lambda s, g, y, a: (s.mul(g, s.step(a)),),
+                         js=JS("a > 0 ? a : 0", "M.step(a)")),
         "abs":     unary(m.fabs,                   lambda y, a: (m.sign(a),),           branch=_sign(m),
-                         derive=lambda s, g, y, a: (s.mul(g, s.sign(a)),)),
+                         derive=lambda s, g, y, a: (s.mul(g, s.sign(a)),),
+                         js=JS("Math.abs(a)", "M.sign(a)")),
         # NOTE: sign and step jump at 0; their derivative is 0 on both sides, and 0 there too
         "sign":    unary(m.sign,                   lambda y, a: (0.0,), formula=("0",), branch=_sign(m),
-                         derive=lambda s, g, y, a: (s.zero,)),
+                         derive=lambda s, g, y, a: (s.zero,),
+                         js=JS("M.sign(a)", "0")),
         "step":    unary(m.step,                   lambda y, a: (0.0,), formula=("0",), branch=_sign(m),
-                         derive=lambda s, g, y, a: (s.zero,)),
+                         derive=lambda s, g, y, a: (s.zero,),
+                         js=JS("M.step(a)", "0")),
         "max":  Op("max", VARIADIC, lambda *a: m.maximum(a), _winners(m),               ROUTER, branch=_winner(m),
-                   derive=_routed(largest=True)),
+                   derive=_routed(largest=True),
+                   js=JS("M.max(args)", "M.winners(y, args)")),
         "min":  Op("min", VARIADIC, lambda *a: m.minimum(a), _winners(m),               ROUTER, branch=_winner(m),
-                   derive=_routed(largest=False)),
+                   derive=_routed(largest=False),
+                   js=JS("M.min(args)", "M.winners(y, args)")),
     }
     # fmt: on
     # every row learns its key; unary() rows take their name from it

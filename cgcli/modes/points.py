@@ -38,7 +38,6 @@ import io
 import json
 import math
 import operator
-import re
 import signal
 from collections.abc import Iterator, Sequence
 from typing import Any, BinaryIO
@@ -47,6 +46,7 @@ import numpy as np
 
 from ..core.engine import LISTED
 from ..core.graph import Graph
+from ..core.number_rule import DECIMAL
 from ..errors import UsageError
 from ..evaluators.batch import evaluate_arrays
 
@@ -67,8 +67,9 @@ GROUP_LINES = 65_536
 
 BOM = b"\xef\xbb\xbf"
 
-#: a CSV value, the rule of ``--x=VALUE``: ASCII digits only (no 1_000, no Unicode digits, no inf)
-NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z", re.ASCII)
+#: a CSV value: the one rule for numbers (cgcli.core.number_rule), as for ``--x=VALUE``:
+#: ASCII digits only (no 1_000, no Unicode digits, no inf)
+NUMBER = DECIMAL
 
 #: the bytes of a block polars may read: anything else goes line by line
 _NUMERIC_BYTES = b"0123456789+-.eE,\n"

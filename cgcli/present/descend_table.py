@@ -10,8 +10,7 @@ from rich.text import Text
 
 from ..modes.descend import CONVERGED, DOMAIN, NOT_FINITE, Descent, listed
 from .numbers import short
-from .table import GRADIENT, VALUE
-from .table import _program as program_lines  # the statements above the table, as grad shows them
+from .table import GRADIENT, VALUE, program_lines
 
 #: the table shows this many steps: the first, the last and evenly spaced ones between
 ROWS = 11

@@ -108,7 +108,7 @@ class GradView:
                 table.add_row("⋮", f"{hidden:,} more nodes (--json lists every node)", *[""] * (len(headers) - 2))
             table.add_row(*row)
         out = graph.output_name
-        parts: list[Any] = [Text(line) for line in _program(graph)] + [table]
+        parts: list[Any] = [Text(line) for line in program_lines(graph)] + [table]
         parts.append(Text(COLUMNS_MEANING.format(out=out), style="dim"))
         parts.append(Text(f"{out} = {short(result.output, digits)}", style=VALUE))
         for name, g in result.gradient.items():
@@ -206,7 +206,7 @@ def _expr(graph: Graph, i: int) -> str:
     return f"{name} = {graph.text(i)}" if name else graph.text(i)
 
 
-def _program(graph: Graph) -> list[str]:
+def program_lines(graph: Graph) -> list[str]:
     """The lines above the table: the program's statements (just the output's, when there are many)."""
     output = graph.output
     lines = [] if len(graph.names) > PROGRAM_LINES else [_expr(graph, i) for i in sorted(graph.names) if i != output]
