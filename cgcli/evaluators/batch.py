@@ -94,7 +94,9 @@ class NumpyMath:
 
     @staticmethod
     def is_integer(b: Any) -> Any:
-        return b == np.floor(b)
+        # NOTE: floor(inf) == inf, but float.is_integer(inf) is False: a negative base to an
+        # infinite power is a domain error in one-point grad, so it is here
+        return np.isfinite(b) & (b == np.floor(b))
 
     @staticmethod
     def maximum(args: tuple[Any, ...]) -> Any:
@@ -135,19 +137,21 @@ class BatchResult:
     errors: dict[int, str] = field(default_factory=dict)
 
 
-def evaluate_arrays(graph: Graph, columns: Mapping[str, Any]) -> BatchResult:
+def evaluate_arrays(graph: Graph, columns: Mapping[str, Any], size: int | None = None) -> BatchResult:
     """Run the forward and backward passes at many points at once.
 
     Args:
         graph: from `cgcli.parse`.
         columns: an array (or sequence) of values for each variable, all the same length.
+        size: the number of points, needed when the graph has no variables (else the
+            columns' length; 1 if neither says).
 
     Returns:
         A `BatchResult`; a point outside a function's domain is in ``errors``
         and its numbers are NaN.
 
     Raises:
-        UsageError: a variable is missing or unknown, or the columns differ in length.
+        UsageError: a variable is missing or unknown, or the columns differ in length (or from ``size``).
 
     Example:
         >>> import numpy as np
@@ -161,7 +165,10 @@ def evaluate_arrays(graph: Graph, columns: Mapping[str, Any]) -> BatchResult:
     sizes = {a.shape for a in arrays.values()}
     if len(sizes) > 1 or any(len(s) != 1 for s in sizes):
         raise UsageError("every variable needs a one-dimensional column of the same length")
-    size = next(iter(sizes))[0] if sizes else 1
+    length = next(iter(sizes))[0] if sizes else (1 if size is None else size)
+    if size is not None and length != size:
+        raise UsageError(f"every variable needs a column of {size} values")
+    size = length
     # Every result is written once into arrays made here: a chunk's own may be shared
     # between variables (x + y sends both the same upstream array) or be a scalar.
     result = BatchResult(np.empty(size), {name: np.empty(size) for name in graph.variables})
@@ -187,27 +194,42 @@ def _forward(graph: Graph, arrays: dict[str, Any], size: int) -> tuple[list[Any]
     """Values and local gradients of every node; ``failed[k]`` is the first node point k failed at (or -1)."""
     rows = numpy_ops()
     n = len(graph)
-    # constants stay Python floats: rows may branch on them (x^2), as in one-point grad
     value: list[Any] = graph.seed(arrays)
     local: list[Any] = [()] * n
     failed = np.full(size, -1, dtype=np.intp)
     for i, (op, ins) in enumerate(zip(graph.ops, graph.inputs, strict=True)):
         if op is None:
             continue
-        row = rows[op.key]
         args = [value[j] for j in ins]
+        if i in graph.constant_ids:
+            # A constant is the float table's own number, as in one-point grad: rows
+            # may branch on it (x^2), and its domain is decided once for every point
+            # (x + 1/0 fails at 1/0 wherever no earlier node failed)
+            value[i] = _constant(OPS[op.key], args, failed, i)
+            continue
+        row = rows[op.key]
+        # NumPy scalars, not floats, beside the arrays: 1.0 / b with b = 0.0 is inf here, as
+        # for the arrays, rather than ZeroDivisionError (x / (1 - 1) fails its domain first)
+        args = [np.float64(a) if type(a) is float else a for a in args]
         if row.domain is not None:
             ok = row.domain(*args)
             if not np.all(ok):  # the rare case: note the points that fail here first
                 failed[~np.broadcast_to(ok, (size,)) & (failed < 0)] = i
         y = value[i] = row.forward(*args)
-        if i in graph.constant_ids:
-            continue  # nothing flows back into a constant
         try:
             local[i] = row.local(y, *args)
         except ValueError:  # the row branches on an array: run the float row point by point
             local[i] = _pointwise(OPS[op.key], y, args, failed)
     return value, local, failed
+
+
+def _constant(row: Op, args: list[Any], failed: Any, i: int) -> float:
+    """A constant node's value with the float table; NaN, and every point not failed yet failing
+    here, when its inputs lie outside the row's domain."""
+    if row.domain is not None and not row.domain(*args):
+        failed[failed < 0] = i
+        return math.nan
+    return float(row.forward(*args))
 
 
 def _pointwise(row: Op, y: Any, args: list[Any], failed: Any) -> tuple[Any, ...]:

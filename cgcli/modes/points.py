@@ -1,39 +1,78 @@
-"""``grad --points``: stream records of points through one graph, a chunk at a time.
+"""``grad --points``: stream records of points through one graph, a group of lines at a time.
 
-Records are read a chunk at a time (`CHUNK` lines), evaluated together by
-`cgcli.evaluators.batch.evaluate_arrays`, and written in the same format, one output
-record per input record, in order; memory stays the same however long the
-stream.  A record that cannot be read or evaluated becomes an error record
-naming its line (JSON Lines: ``{"line": N, "error": "…"}``; CSV: the
-``error`` column) and the stream goes on.  Blank lines are not records.
+The contract (SPEC.md): exactly one output record per input record, in
+order, however malformed the input; a record that fails for any reason
+becomes that line's error record and no other record is affected.
+
+It holds by construction, in three steps:
+
+1. `_blocks` cuts the bytes into blocks of whole physical lines (a line
+   ends at ``\\n``; a ``\\r`` just before it is dropped), each line at most
+   `MAX_RECORD` bytes; a longer line is skipped as it streams by and
+   becomes an error record, so memory stays bounded.  Line numbers count
+   every physical line, the CSV header included.
+2. Blocks are joined into groups (`_grouped`: up to GROUP bytes or
+   GROUP_LINES lines).  Each group is read either fast (polars for CSV,
+   orjson over each line for JSON Lines) or line by line.  The fast CSV
+   reader only sees a group it cannot misread: nothing but ASCII digits,
+   ``+-.eE``, commas and newlines, and no blank line; it must then return
+   one complete row of finite numbers per line, or the group goes line by
+   line.  JSON Lines are parsed one line per call, so no line can borrow
+   another's record.  A group under SMALL lines always goes line by line
+   and is written in Python (`number_text`, polars' own text), so that a
+   short input does not import polars.
+3. The good records are evaluated together (`evaluate_arrays`, given the
+   record count, so a graph without variables still answers every one),
+   and the group's records are written in one write call, SIGINT held back
+   meanwhile: an interrupted run leaves whole records only.
+
+A number follows one rule everywhere: JSON Lines takes JSON numbers; CSV
+takes `NUMBER` (``[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?``, ASCII digits,
+spaces or tabs around it), as ``--x=VALUE`` does.  See docs/points.md.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
 import math
 import operator
-import warnings
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
-from typing import Any, TextIO
+import signal
+from collections.abc import Iterator, Sequence
+from typing import Any, BinaryIO
 
 import numpy as np
 
+from ..core.engine import LISTED
 from ..core.graph import Graph
 from ..core.number_rule import DECIMAL
 from ..errors import UsageError
 from ..evaluators.batch import evaluate_arrays
-from ..present.numbers import strict
 
-#: input lines read and evaluated together, where lines go one by one
-CHUNK = 16_384
+#: the longest record (a line without its newline), in bytes; a longer one is an error record
+MAX_RECORD = 1 << 20
 
-#: characters of CSV read and evaluated together, where a block is well formed
+#: bytes read at a time; a block is these bytes cut back to the last whole line
 BLOCK = 1 << 20
+
+#: a group of fewer lines is read line by line and written by Python, not polars, so that a
+#: short input does not pay for importing polars; the text is the same (tests/test_points_reader.py)
+SMALL = 2_000
+
+#: blocks are evaluated and written in groups of about this many bytes or lines, whichever
+#: comes first (fewer, larger calls into polars; memory follows the lines, not the bytes)
+GROUP = 4 << 20
+GROUP_LINES = 65_536
+
+BOM = b"\xef\xbb\xbf"
+
+#: a CSV value: the one rule for numbers (cgcli.core.number_rule), as for ``--x=VALUE``:
+#: ASCII digits only (no 1_000, no Unicode digits, no inf)
+NUMBER = DECIMAL
+
+#: the bytes of a block polars may read: anything else goes line by line
+_NUMERIC_BYTES = b"0123456789+-.eE,\n"
 
 
 def guess_format(path: str, given: str | None) -> str:
@@ -58,306 +97,587 @@ class Summary:
         self.first_failed = self.first_failed or line
 
 
-def stream(graph: Graph, source: TextIO, sink: TextIO, fmt: str) -> Summary:
-    """Evaluate every record of ``source`` and write one record per record to ``sink``.
+def stream(graph: Graph, source: BinaryIO, sink: BinaryIO, fmt: str) -> Summary:
+    """Evaluate every record of ``source`` and write one record per record to ``sink`` (UTF-8 bytes).
 
     Raises:
         UsageError: the CSV header does not name exactly the expression's variables.
     """
     names = list(graph.variables)
     summary = Summary()
+    blocks = _Blocks(_blocks(source))
+    writer = _Writer(sink)
     if fmt == "csv":
-        _csv(graph, names, source, sink, summary)
+        _csv(graph, names, blocks, writer, summary)
     else:
-        _jsonl(graph, names, source, sink, summary)
+        _jsonl(graph, names, blocks, writer, summary)
     return summary
 
 
-def _numbered(lines: Iterable[str], first_line: int) -> Iterator[tuple[Sequence[int], list[str]]]:
-    """(line numbers, lines) of the non-blank ``lines``, CHUNK lines at a time."""
-    number = first_line
-    source = iter(lines)
-    while True:
-        block = list(islice(source, CHUNK))
-        if not block:
+class _Writer:
+    """Writes a block of whole records per call and flushes it, with SIGINT held until it is out."""
+
+    def __init__(self, sink: BinaryIO) -> None:
+        self.sink = sink
+        # NOTE: a Ctrl-C inside a write could leave half a record; blocked, it arrives just after
+        self.mask = hasattr(signal, "pthread_sigmask")
+
+    def write(self, data: bytes) -> None:
+        if not data:
             return
-        if all(map(str.strip, block)):  # the common case, tested in C: no blank line
-            yield range(number, number + len(block)), block
+        if self.mask:
+            old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                self.sink.write(data)
+                self.sink.flush()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)
         else:
-            kept = [(number + k, line) for k, line in enumerate(block) if line.strip()]
-            if kept:
-                numbers, lines_kept = zip(*kept, strict=True)
-                yield numbers, list(lines_kept)
-        number += len(block)
+            self.sink.write(data)
+            self.sink.flush()
+
+
+def _blocks(source: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
+    """(number of the first line, its block): whole lines, each ending in a newline and at most
+    MAX_RECORD long; ``None`` for one line that is longer (skipped, never held whole), unless
+    it is blank: then, as any blank line, it is no record."""
+    number = 1
+    tail = b""  # the unfinished line so far
+    skipping = False  # inside a line longer than MAX_RECORD
+    blank = False  # and all of it seen so far is blank (then it is no record, however long)
+    first = True
+    while True:
+        piece = source.read(BLOCK)
+        if first:
+            first = False
+            while piece and len(piece) < len(BOM) and BOM.startswith(piece):  # a pipe that trickles
+                more = source.read(BLOCK)
+                if not more:
+                    break
+                piece += more
+            piece = piece.removeprefix(BOM)  # what spreadsheets write at the top of "CSV UTF-8"
+        if not piece:
+            if skipping and not blank:
+                yield number, None
+            elif tail:
+                yield number, tail + b"\n"
+            return
+        if skipping:
+            cut = piece.find(b"\n")
+            if cut < 0:
+                blank = blank and _is_blank(piece)
+                continue
+            if not (blank and _is_blank(piece[:cut])):
+                yield number, None
+            number += 1
+            skipping = False
+            piece = piece[cut + 1 :]
+        end = piece.rfind(b"\n") + 1
+        if not end:
+            tail += piece
+            if len(tail) > MAX_RECORD:
+                skipping, blank, tail = True, _is_blank(tail), b""
+            continue
+        start = 0
+        head = piece.find(b"\n")
+        if len(tail) + head > MAX_RECORD:  # the line that began before this piece is too long
+            if not (_is_blank(tail) and _is_blank(piece[:head])):
+                yield number, None
+            number += 1
+            start, tail = head + 1, b""
+        block = tail + piece[start:end] if tail else piece[start:end]
+        if block:
+            yield number, block
+            number += block.count(b"\n")
+        tail = piece[end:]
+        if len(tail) > MAX_RECORD:  # (only where BLOCK > MAX_RECORD)
+            skipping, blank, tail = True, _is_blank(tail), b""
+
+
+def _grouped(blocks: Iterator[tuple[int, bytes | None]]) -> Iterator[tuple[int, bytes | None]]:
+    """Consecutive blocks joined into groups of about GROUP bytes; an over-long line passes alone."""
+    first, size, lines = 0, 0, 0
+    pieces: list[bytes] = []
+    for number, block in blocks:
+        if block is None or not pieces:
+            if pieces:
+                yield first, b"".join(pieces)
+                pieces, size, lines = [], 0, 0
+            if block is None:
+                yield number, None
+                continue
+            first = number
+        pieces.append(block)
+        size += len(block)
+        lines += block.count(b"\n")
+        if size >= GROUP or lines >= GROUP_LINES:
+            yield first, b"".join(pieces)
+            pieces, size, lines = [], 0, 0
+    if pieces:
+        yield first, b"".join(pieces)
+
+
+def _lines(block: bytes) -> list[bytes]:
+    """The block's lines, without their newline (or the CR before it)."""
+    lines = block.split(b"\n")
+    lines.pop()  # after the last newline
+    if b"\r" in block:
+        lines = [line[:-1] if line.endswith(b"\r") else line for line in lines]
+    return lines
+
+
+def _is_blank(line: bytes) -> bool:
+    return not line.strip(b" \t\r")
+
+
+TOO_LONG = f"longer than {MAX_RECORD:,} bytes (the limit of a record)"
+
+
+def _not_utf8(line: bytes) -> str | None:
+    """Why ``line`` is not UTF-8 (at which byte), or None; its bytes are never echoed."""
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return f"not UTF-8 text (byte {e.start + 1} of the line)"
+    return None
+
+
+def _shown(text: str) -> str:
+    """A user's text as a message quotes it: cut short, non-printable characters escaped."""
+    return repr(text[:40]) + ("…" if len(text) > 40 else "")
+
+
+def _name_text(name: str) -> str:
+    return name if name.isidentifier() and name.isascii() and len(name) <= 40 else _shown(name)
+
+
+def _listed(names: Sequence[str]) -> str:
+    """At most LISTED names, as every other message lists them."""
+    more = f" … and {len(names) - LISTED:,} more" if len(names) > LISTED else ""
+    return ", ".join(map(_name_text, names[:LISTED])) + more
 
 
 def _evaluate(graph: Graph, names: list[str], rows: Any) -> tuple[Any, dict[int, str]]:
     """Rows of values (one column per name) -> a matrix of value and gradient columns, and errors by row."""
-    result = evaluate_arrays(graph, {name: rows[:, k] for k, name in enumerate(names)})
-    out = np.column_stack([result.value, *(result.gradient[name] for name in names)])
+    result = evaluate_arrays(graph, {name: rows[:, k] for k, name in enumerate(names)}, size=len(rows))
+    # column-major: each column goes to the writer (polars) without a copy
+    out = np.empty((len(rows), len(names) + 1), order="F")
+    for j, column in enumerate([result.value, *(result.gradient[name] for name in names)]):
+        out[:, j] = column
     return out, result.errors
 
 
 # -- CSV ------------------------------------------------------------------
 
 
-def _csv(graph: Graph, names: list[str], source: TextIO, sink: TextIO, summary: Summary) -> None:
-    header_line = source.readline()
+def _csv(graph: Graph, names: list[str], blocks: _Blocks, writer: _Writer, summary: Summary) -> None:
+    header = _csv_header(names, blocks)
+    order = [header.index(n) for n in names]  # file column of each variable
+    columns = ["value", *(f"d_{n}" for n in names), "error"]
+    writer.write(_csv_text([columns]).encode())
+    for number, block in _grouped(blocks):
+        if block is None:
+            _csv_write(graph, names, [number], [], np.zeros((0, len(names))), {0: TOO_LONG}, writer, summary)
+            continue
+        count = block.count(b"\n")
+        values = _read_block(block, count, len(header)) if count >= SMALL else None
+        if values is not None:  # the common case: the block was read in C
+            columns = values if order == list(range(len(order))) else values[:, order]  # no copy in file order
+            _csv_write(graph, names, range(number, number + count), range(count), columns, {}, writer, summary)
+            continue
+        numbers: list[int] = []
+        rows: list[list[float]] = []
+        errors: dict[int, str] = {}
+        for k, line in enumerate(_lines(block)):
+            if _is_blank(line):
+                continue  # not a record
+            reason, row = _read_line(line, len(header))
+            if reason:
+                errors[len(numbers)] = reason
+            else:
+                rows.append(row)
+            numbers.append(number + k)
+        good = [k for k in range(len(numbers)) if k not in errors]
+        matrix = np.array(rows, dtype=np.float64).reshape(len(rows), len(header))
+        _csv_write(graph, names, numbers, good, matrix[:, order], errors, writer, summary)
+
+
+def _csv_header(names: list[str], blocks: _Blocks) -> list[str]:
+    """The header's names (the first line of the first block); the rest of that block is put back."""
+    uses = _listed(names) or "no variables"
+    first = next(blocks, (1, b""))
+    number, block = first
+    if block is None:
+        raise UsageError(f"the CSV header is {TOO_LONG}")
+    cut = block.find(b"\n") + 1
+    line = _lines(block[:cut])[0] if cut else b""
+    rest = block[cut:]
+    if _not_utf8(line):
+        raise UsageError(f"cannot read the CSV header: {_not_utf8(line)}")
+    text = line.decode("utf-8")
     try:
-        header = [h.strip() for h in next(csv.reader([header_line]), [])]
-    except csv.Error as e:
+        header = [h.strip() for h in next(csv.reader([text]), [])]
+    except csv.Error as e:  # a field over the csv module's limit (131,072 characters)
         raise UsageError(f"cannot read the CSV header: {e}") from None
     missing = [n for n in names if n not in header]
     unknown = [h for h in header if h not in names]
-    if missing or unknown or len(set(header)) != len(header):
-        uses = ", ".join(names) or "no variables"
-        raise UsageError(f"the CSV header must name the expression's variables ({uses}), not {header_line.strip()!r}")
-    order = [header.index(n) for n in names]  # file column of each variable
-    sink.write(",".join(["value", *(f"d_{n}" for n in names), "error"]) + "\n")
-    line = 2
-    for block in _blocks(source):
-        count = block.count("\n")
-        values = _read_block(block, count, len(header))
-        if values is None:  # some line is blank or not `width` finite numbers: line by line
-            for numbers, lines in _numbered(block.split("\n")[:-1], line):
-                values, errors = _read_csv(lines, len(header))
-                good = [k for k in range(len(lines)) if k not in errors]
-                _csv_records(graph, names, numbers, good, values[good][:, order], errors, sink, summary)
-        else:  # the common case: the block was read in C
-            _csv_records(graph, names, range(line, line + count), range(count), values[:, order], {}, sink, summary)
-        line += count
+    twice = sorted({h for h in header if header.count(h) > 1}) if len(set(header)) != len(header) else []
+    if missing or unknown or twice:
+        faults = [f"missing {_listed(missing)}" if missing else "", f"unknown {_listed(unknown)}" if unknown else ""]
+        faults.append(f"named twice {_listed(twice)}" if twice else "")
+        fault = "; ".join(filter(None, faults))
+        raise UsageError(f"the CSV header must name the expression's variables ({uses}): {fault}")
+    if rest:
+        blocks.pending = (number + 1, rest)
+    return header
 
 
-def _csv_records(
+class _Blocks:
+    """An iterator of blocks that can take one back (the rest of the header's block)."""
+
+    def __init__(self, blocks: Iterator[tuple[int, bytes | None]]) -> None:
+        self.blocks = blocks
+        self.pending: tuple[int, bytes | None] | None = None
+
+    def __iter__(self) -> _Blocks:
+        return self
+
+    def __next__(self) -> tuple[int, bytes | None]:
+        if self.pending is not None:
+            item, self.pending = self.pending, None
+            return item
+        return next(self.blocks)
+
+
+def _read_block(block: bytes, count: int, width: int) -> Any:
+    """The block as a float matrix, when its ``count`` lines are surely ``width`` finite numbers each
+    (else None: the block goes line by line).
+
+    NOTE: polars reads a superset of `NUMBER` in general (quotes, inf, blank
+    lines as nulls); only bytes of the rule's alphabet reach it, with no blank
+    line; a line with fewer fields gives nulls, one with more an error, and any row it does not fill with
+    finite numbers sends the block line by line.  tests/test_points_reader.py
+    checks that polars refuses every text of that alphabet that NUMBER refuses.
+    """
+    if block.translate(None, _NUMERIC_BYTES) or block.startswith(b"\n") or b"\n\n" in block:
+        return None
+    import polars as pl
+
+    schema = {f"c{k}": pl.Float64 for k in range(width)}
+    try:
+        frame = pl.read_csv(block, has_header=False, schema=schema, quote_char=None)
+    except Exception:  # noqa: BLE001 - polars' own errors (ComputeError, SchemaError): any doubt goes slow
+        return None
+    if frame.height != count or any(frame.null_count().row(0)):
+        return None
+    # column-major: the evaluator reads a column per variable
+    values = frame.to_numpy(order="fortran") if width else np.zeros((count, 0))
+    return values if values.shape == (count, width) and np.isfinite(values).all() else None
+
+
+def _read_line(line: bytes, width: int) -> tuple[str, list[float]]:
+    """(why the line is not ``width`` numbers, or ""; its values)."""
+    reason = _not_utf8(line)
+    if reason:
+        return reason, []
+    if b"\r" in line:  # JSON Lines reads it as a space; in CSV it would be a line break inside a field
+        return "a carriage return inside the line (a line ends with LF or CR LF)", []
+    try:
+        fields = next(csv.reader([line.decode("utf-8")]), [])
+    except csv.Error as e:  # a field over the csv module's limit (131,072 characters)
+        return f"not a line of CSV: {e}", []
+    if len(fields) != width:
+        return f"expected {width} values, got {len(fields)}", []
+    row = []
+    for c, field in enumerate(fields):
+        text = field.strip(" \t")
+        if not NUMBER.match(text):
+            return f"value {c + 1} must be a decimal number such as -2, 0.5 or 1e-3, not {_shown(field)}", []
+        v = float(text)
+        if not math.isfinite(v):
+            return f"value {c + 1}, {_shown(text)}, overflows a double (the largest is about 1.8e308)", []
+        row.append(v)
+    return "", row
+
+
+def _csv_write(
     graph: Graph,
     names: list[str],
     numbers: Sequence[int],
     good: Sequence[int],
     values: Any,
     errors: dict[int, str],
-    sink: TextIO,
+    writer: _Writer,
     summary: Summary,
 ) -> None:
-    """Write a record per line: the ``good`` lines' results from ``values``, an error record for the rest.
+    """Write a record per line: the ``good`` lines' results, an error record for the rest.
 
     ``errors`` holds the unreadable lines' reasons (by index in ``numbers``); the
-    points outside a domain join them.
+    points outside a domain join them.  Every number is written by polars, the
+    same text whichever way its block was read.
     """
     matrix = np.zeros((0, len(names) + 1))
     if len(good):
         matrix, failed = _evaluate(graph, names, values)
         errors.update({good[k]: message for k, message in failed.items()})
     summary.records += len(numbers)
-    if not errors and np.isfinite(matrix).all():  # the common case, written in C
-        sink.write(_json_numbers(matrix)[2:-2].replace("],[", ",\n") + ",\n")
-        return
-    formatted = dict(zip(good, map(",".join, _texts(matrix)), strict=True))
-    blank = "," * (len(names) + 1)
-    out = []
-    for k, number in enumerate(numbers):
-        if k in errors:
-            out.append(blank + _csv_field(f"line {number}: {errors[k]}") + "\n")
-            summary.fail(number)
-        else:
-            out.append(formatted[k] + ",\n")
-    sink.write("".join(out))
+    texts: list[str | None] | None = None
+    if errors:
+        full = np.full((len(numbers), len(names) + 1), np.nan)
+        full[np.asarray(good, dtype=np.intp)] = matrix
+        matrix, texts = full, [None] * len(numbers)
+        for k, message in errors.items():
+            texts[k] = f"line {numbers[k]}: {message}"
+            summary.fail(numbers[k])
+    writer.write(csv_rows(matrix, texts, polars=len(numbers) >= SMALL))
 
 
-def _blocks(source: TextIO) -> Iterator[str]:
-    """The text of ``source`` in pieces of whole lines (each ends with a newline), about BLOCK long."""
-    pending: list[str] = []  # a list, not one string: a line longer than BLOCK is joined once
-    while True:
-        piece = source.read(BLOCK)
-        if not piece:
-            if pending:
-                yield "".join(pending) + "\n"
-            return
-        cut = piece.rfind("\n") + 1
-        if not cut:
-            pending.append(piece)
-            continue
-        yield "".join([*pending, piece[:cut]])
-        pending = [piece[cut:]] if cut < len(piece) else []
+def csv_rows(matrix: Any, errors: list[str | None] | None, polars: bool) -> bytes:
+    """CSV rows: the numbers of each row of ``matrix`` and an empty error field, or, where
+    ``errors`` has a message, empty number fields and the message.
 
-
-def _read_block(block: str, count: int, width: int) -> Any:
-    """The block as a float matrix, when its ``count`` lines are all ``width`` finite numbers (else None).
-
-    NOTE: NumPy's C reader accepts less than float() does ("1_000", " ١"), and skips
-    blank lines (so the count tells): any doubt goes line by line.
+    ``polars`` chooses the writer: polars' (fast in bulk), or its twin in Python for a
+    few rows (no polars import); tests/test_points_reader.py checks they write the same bytes.
     """
-    try:
-        with warnings.catch_warnings():  # "input contained no data": a block of blank lines
-            warnings.simplefilter("ignore")
-            values = np.loadtxt(io.StringIO(block), delimiter=",", comments=None, dtype=np.float64, ndmin=2)
-    except ValueError:
-        return None
-    return values if values.shape == (count, width) and np.isfinite(values).all() else None
+    width = matrix.shape[1]
+    if not polars:
+        blank = "," * width
+        out = []
+        for k, row in enumerate(matrix.tolist()):
+            message = errors[k] if errors is not None else None
+            if message is None:
+                out.append(",".join(map(number_text, row)) + ",\n")
+            else:
+                out.append(blank + _csv_text([[message]]))
+        return "".join(out).encode()
+    import polars as pl
+
+    columns = [f"c{j}" for j in range(width)]
+    frame = pl.DataFrame({c: matrix[:, j] for j, c in enumerate(columns)})
+    if errors is not None:
+        bad = pl.Series([e is not None for e in errors])
+        # an error row has no numbers: null, which polars writes as an empty field
+        frame = frame.with_columns(pl.when(bad).then(None).otherwise(pl.col(c)).alias(c) for c in columns)
+        frame = frame.with_columns(pl.Series("error", errors, dtype=pl.String))
+    else:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("error"))
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False)
+    return buffer.getvalue()
 
 
-def _read_csv(lines: list[str], width: int) -> tuple[Any, dict[int, str]]:
-    """The chunk as a float matrix, and a reason for each line that is not ``width`` finite numbers."""
-    values = np.zeros((len(lines), width))
-    errors: dict[int, str] = {}
-    for k, line in enumerate(lines):
-        try:
-            fields = next(csv.reader([line]), [])
-        except csv.Error as e:  # a field over the csv module's limit (131,072 characters)
-            errors[k] = f"not a line of CSV: {e}"
-            continue
-        if len(fields) != width:
-            errors[k] = f"expected {width} values, got {len(fields)}"
-            continue
-        for c, text in enumerate(fields):
-            try:  # the one rule for numbers (cgcli.core.number_rule): float() alone takes "1_000", "١٢"
-                v = float(text) if DECIMAL.match(text.strip()) else math.nan
-            except ValueError:
-                v = math.nan
-            if not math.isfinite(v):
-                errors[k] = f"value {c + 1} must be a finite number, not {text.strip()!r}"
-                break
-            values[k, c] = v
-    return values, errors
+def number_text(v: float) -> str:
+    """A double as polars writes it: repr's shortest digits, an unpadded exponent (1e-7, not
+    1e-07), positional from 1e-5 on (0.000015, where repr writes 1.5e-05); inf, -inf, NaN."""
+    text = repr(v)
+    if "e-0" in text:
+        if text.endswith("e-05"):
+            mantissa = text[:-4]
+            sign = "-" if mantissa.startswith("-") else ""
+            return sign + "0.0000" + mantissa.lstrip("-").replace(".", "")
+        return text.replace("e-0", "e-")
+    return "NaN" if text == "nan" else text
 
 
-def _texts(matrix: Any) -> Iterator[tuple[str, ...]]:
-    """Each row of ``matrix`` as a tuple of texts ("nan", "inf" where not finite), with the loops in C."""
-    if not matrix.size:
-        return iter(())
-    finite = np.isfinite(matrix)
-    texts = _json_numbers(np.where(finite, matrix, 0.0))[2:-2].replace("],[", ",").split(",")
-    if not finite.all():  # the rare case: repr says "nan", "inf", "-inf"
-        for k in np.flatnonzero(~finite).tolist():
-            texts[k] = repr(float(matrix.flat[k]))
-    numbers = iter(texts)
-    return zip(*[numbers] * matrix.shape[1], strict=True)
-
-
-def _json_numbers(matrix: Any) -> str:
-    """A finite matrix as JSON text, "[[1.5,-2.0],[…]]".
-
-    orjson writes the shortest text that reads back as the same double, as
-    repr does (bar the exponent's padding: 1e-7, not 1e-07), some fifteen
-    times faster on this machine: see README, Performance.
-    """
-    import orjson
-
-    return orjson.dumps(matrix, option=orjson.OPT_SERIALIZE_NUMPY).decode()
-
-
-def _csv_field(text: str) -> str:
+def _csv_text(rows: list[list[str]]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="").writerow([text])
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
     return buffer.getvalue()
 
 
 # -- JSON Lines ------------------------------------------------------------
 
 
-def _jsonl(graph: Graph, names: list[str], source: TextIO, sink: TextIO, summary: Summary) -> None:
-    keys = [json.dumps(n) for n in names]
-    finite_format = '{"value": %s, "gradient": {' + ", ".join(f"{k}: %s" for k in keys) + "}}\n"
-    for numbers, lines in _numbered(source, 1):
-        records = _read_jsonl(lines)
+def _jsonl(graph: Graph, names: list[str], blocks: _Blocks, writer: _Writer, summary: Summary) -> None:
+    for number, block in _grouped(blocks):
+        if block is None:
+            summary.records += 1
+            summary.fail(number)
+            writer.write(_error_record(number, TOO_LONG))
+            continue
+        lines = _lines(block)
+        numbers: Sequence[int] = range(number, number + len(lines))
+        if not all(map(bytes.strip, lines)):  # tested in C: some line may be blank
+            kept = [(number + k, line) for k, line in enumerate(lines) if not _is_blank(line)]
+            numbers = [n for n, _ in kept]
+            lines = [line for _, line in kept]
         errors: dict[int, str] = {}
-        values = _values(records, names)
-        if values is None:  # some record is not an object of finite numbers: look at each
+        values = _read_jsonl_block(lines, names)
+        if values is None:  # some line is not one object of finite numbers: read and look at each
             values = np.zeros((len(lines), len(names)))
-            for k, record in enumerate(records):
+            for k, line in enumerate(lines):
+                record = _load(line)
                 reason = _check_record(record, names, graph)
                 if reason:
                     errors[k] = reason
                 else:
                     values[k] = [record[n] for n in names]
-        good = [k for k in range(len(lines)) if k not in errors]
+        good: Sequence[int] = [k for k in range(len(lines)) if k not in errors] if errors else range(len(lines))
         matrix = np.zeros((0, len(names) + 1))
         if good:
-            matrix, failed = _evaluate(graph, names, values[good])
+            matrix, failed = _evaluate(graph, names, values[good] if errors else values)
             for k, message in failed.items():
                 errors[good[k]] = message
         summary.records += len(lines)
-        texts = list(_texts(matrix))
-        finite: Any = np.isfinite(matrix).all(axis=1)  # by row
-        if not errors and finite.all():  # the common case, with the loops in C
-            sink.write("".join(map(finite_format.__mod__, texts)))
-            continue
-        rows = {k: j for j, k in enumerate(good)}
+        texts: list[str | None] = [None] * len(lines)
+        for k, message in errors.items():
+            texts[k] = _error_record(numbers[k], message).decode()[:-1]
+            summary.fail(numbers[k])
+        writer.write(_jsonl_text(names, good, matrix, texts if errors else None))
+
+
+def _jsonl_text(names: list[str], good: Sequence[int], matrix: Any, errors: list[str | None] | None) -> bytes:
+    """The block's output lines: ``{"value": …, "gradient": {…}}`` from ``matrix``'s rows at ``good``,
+    the error record where ``errors`` has one; every number as polars writes it, as in CSV."""
+    size = len(errors) if errors is not None else len(matrix)
+    full = matrix
+    if errors is not None:
+        full = np.full((size, len(names) + 1), np.nan)
+        full[np.asarray(good, dtype=np.intp)] = matrix
+    return jsonl_rows(names, full, errors, polars=size >= SMALL)
+
+
+def _json_number(v: float) -> str:
+    # SPEC.md: non-finite numbers are the strings "inf", "-inf", "nan"
+    return number_text(v) if math.isfinite(v) else f'"{repr(v)}"'
+
+
+def jsonl_rows(names: list[str], matrix: Any, errors: list[str | None] | None, polars: bool) -> bytes:
+    """JSON Lines records from the rows of ``matrix`` (value, then a gradient per name), or the
+    error record where ``errors`` has one; ``polars`` chooses the writer, as for `csv_rows`."""
+    keys = [json.dumps(name) for name in names]
+    if not polars:
         out = []
-        for k in range(len(lines)):
-            if k in errors:
-                out.append(json.dumps({"line": numbers[k], "error": errors[k]}, ensure_ascii=False) + "\n")
-                summary.fail(numbers[k])
-            elif finite[rows[k]]:
-                out.append(finite_format % texts[rows[k]])
-            else:  # SPEC.md: non-finite numbers are the strings "inf", "-inf", "nan"
-                value, *gradient = (strict(v) for v in matrix[rows[k]].tolist())
-                out.append(json.dumps({"value": value, "gradient": dict(zip(names, gradient, strict=True))}) + "\n")
-        sink.write("".join(out))
+        for k, row in enumerate(matrix.tolist()):
+            message = errors[k] if errors is not None else None
+            if message is None:
+                value, *gradient = map(_json_number, row)
+                pairs = ", ".join(f"{key}: {g}" for key, g in zip(keys, gradient, strict=True))
+                out.append(f'{{"value": {value}, "gradient": {{{pairs}}}}}\n')
+            else:
+                out.append(message + "\n")
+        return "".join(out).encode()
+    import polars as pl
+
+    frame = pl.DataFrame({f"c{j}": matrix[:, j] for j in range(len(names) + 1)})
+    finite = bool(np.isfinite(matrix).all())
+
+    def number(column: str) -> pl.Expr:
+        text = pl.col(column).cast(pl.String)
+        if finite:
+            return text
+        # SPEC.md: non-finite numbers are the strings "inf", "-inf", "nan"
+        quoted = pl.concat_str([pl.lit('"'), text.str.to_lowercase(), pl.lit('"')])
+        return pl.when(pl.col(column).is_finite()).then(text).otherwise(quoted)
+
+    parts = [pl.lit('{"value": '), number("c0"), pl.lit(', "gradient": {')]
+    for j, key in enumerate(keys):
+        parts += [pl.lit((", " if j else "") + key + ": "), number(f"c{j + 1}")]
+    parts.append(pl.lit("}}"))
+    line = pl.concat_str(parts)
+    if errors is not None:
+        error_column = pl.Series(errors, dtype=pl.String)
+        line = pl.when(error_column.is_null()).then(line).otherwise(pl.lit(error_column))
+    buffer = io.BytesIO()
+    frame.select(line.alias("record")).write_csv(buffer, include_header=False, quote_style="never")
+    return buffer.getvalue()
 
 
-def _values(records: list[Any], names: list[str]) -> Any:
-    """The records as a float matrix, when every one is an object of exactly ``names``, each a
-    finite int or float (else None); the loops run in C (map, itemgetter), not per record."""
+def _error_record(number: int, message: str) -> bytes:
+    # ASCII JSON: a message quoting a lone surrogate or any other odd text stays valid UTF-8
+    return (json.dumps({"line": number, "error": message}) + "\n").encode()
+
+
+def _read_jsonl_block(lines: list[bytes], names: list[str]) -> Any:
+    """The lines' records as a float matrix (one orjson call a line, so no line can take another's
+    record), when every line is one object of the variables' finite numbers; else None."""
+    import orjson
+
     try:
-        if set(map(len, records)) != {len(names)}:
+        records = list(map(orjson.loads, lines))
+    except orjson.JSONDecodeError:
+        return None
+    if not {dict}.issuperset(map(type, records)) or set(map(len, records)) - {len(names)}:
+        return None
+    columns = []
+    for name in names:
+        try:
+            column = list(map(operator.itemgetter(name), records))
+        except KeyError:
             return None
-        rows = list(map(operator.itemgetter(*names), records))
-    except (TypeError, KeyError):  # a record that is no object, or lacks a name
-        return None
-    if len(names) == 1:
-        rows = [(v,) for v in rows]  # itemgetter of one name gives the value itself
-    if not {float, int}.issuperset(map(type, itertools.chain.from_iterable(rows))):
-        return None  # true/false, strings, null, lists: _check_record names the fault
-    try:
-        values = np.array(rows, dtype=np.float64).reshape(len(records), len(names))
-    except OverflowError:  # an integer of 400 digits
-        return None
+        # NOTE: bool is not int here (type, not isinstance): true is no number
+        if not {float, int}.issuperset(map(type, column)):
+            return None
+        columns.append(np.fromiter(column, dtype=np.float64, count=len(records)))
+    values = np.column_stack(columns) if columns else np.zeros((len(records), 0))
     return values if np.isfinite(values).all() else None
 
 
-_UNREADABLE = object()
+class _Unreadable:
+    """A line that is not one JSON value, and why."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
 
 
-def _read_jsonl(lines: list[str]) -> list[Any]:
-    """Each line's JSON value, or `_UNREADABLE`; the whole chunk in one call when it is all valid."""
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _load(line: bytes) -> Any:
     import orjson
 
-    try:  # orjson reads less than json does (NaN, huge integers): any doubt goes line by line
-        records = orjson.loads("[" + ",".join(lines) + "]")
-        if len(records) == len(lines):
-            return records
-    except orjson.JSONDecodeError:
-        pass
-    records = []
-    for line in lines:
-        try:
-            records.append(json.loads(line))
-        except ValueError:
-            records.append(_UNREADABLE)
-    return records
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError as e:
+        first = e
+    reason = _not_utf8(line)
+    if reason:
+        return _Unreadable(reason)
+    # orjson refuses what JSON allows but a double cannot hold (1e400) and lone
+    # surrogate escapes ("\ud800"); json reads them, then _check_record names the fault
+    try:
+        return json.loads(line.decode("utf-8"), parse_constant=_reject_constant)
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply for json
+        if first.msg.startswith("unexpected content after document"):
+            where = f"at column {first.colno} (one record a line)"
+            return _Unreadable(f"not valid JSON: more after the first value, {where}")
+        return _Unreadable(f"not valid JSON (at column {first.colno})")
 
 
 def _check_record(record: Any, names: list[str], graph: Graph) -> str:
     """Why ``record`` is not an object of exactly the variables' finite values ("" if it is)."""
-    if record is _UNREADABLE:
-        return "not valid JSON"
+    if isinstance(record, _Unreadable):
+        return record.reason
     if not isinstance(record, dict):
-        return "expected an object of variable values, like {" + ", ".join(f'"{n}": 1.0' for n in names) + "}"
+        like = ", ".join(f'"{n}": 1.0' for n in names[:LISTED]) + (", …" if len(names) > LISTED else "")
+        return "expected an object of variable values, like {" + like + "}"
     missing = [n for n in names if n not in record]
     if missing:
-        return "missing value for " + ", ".join(missing)
+        return "missing value for " + _listed(missing)
     unknown = [k for k in record if k not in names]
     defined = [k for k in unknown if k in graph.definitions]
     if defined:  # a program's own name: computed from its definition, never given
         return f"{defined[0]} is defined by the program and takes no value from a record"
     unknown = [k for k in unknown if k not in graph.unused_variables]  # not evaluated: needs no value
     if unknown:
-        return "the expression does not use " + ", ".join(unknown)
+        return "the expression does not use " + _listed(unknown)
     for name in names:
         v = record[name]
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(_float(v)):
-            return f"the value of {name} must be a finite number, not {json.dumps(v)[:40]}"
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            return f"the value of {name} must be a finite number, not {_describe(v)}"
+        if not math.isfinite(_float(v)):
+            return f"the value of {name} overflows a double (the largest is about 1.8e308)"
     return ""
+
+
+def _describe(v: Any) -> str:
+    """A JSON value as a message names it, short whatever its size or depth."""
+    if v is None or isinstance(v, bool):
+        return json.dumps(v)
+    if isinstance(v, str):
+        return json.dumps(v[:40]) + ("…" if len(v) > 40 else "")
+    return "an array" if isinstance(v, list) else "an object"
 
 
 def _float(v: float) -> float:
