@@ -202,6 +202,10 @@ def cli() -> None:
       cgcli grad 'q = x + y; f = q * z' --x=-2 --y=5 --z=-4
       cgcli grad '(x+y)*z' --x=-2 --y=5 --z=-4
       cgcli grad '1/(1+exp(-(w0*x0+w1*x1+w2)))' w0=2 x0=-1 w1=-3 x1=-2 w2=-3 --json
+      cgcli check 'relu(x) + max(x, y)' x=0 y=0
+      cgcli graph '(x+y)*z' --x=-2 --y=5 --z=-4 -o graph.html
+      cgcli diff 'sigmoid(w*x + b)'
+      cgcli descend '(x-3)^2' --x=0 --lr 0.1
     """
 
 
