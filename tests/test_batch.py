@@ -278,7 +278,7 @@ def test_a_bad_line_in_a_later_block_is_named_and_the_rest_is_unchanged(runner) 
     out = result.stdout.splitlines()
     assert (
         out[bad_line - 1]
-        == f",,,,,,\"line {bad_line}: value 3 must be a decimal number such as -2, 0.5 or 1e-3, not 'oops'\""
+        == f",,,,,,\"line {bad_line}: the value of w1 must be a decimal number such as -2, 0.5 or 1e-3, not 'oops'\""
     )
     # the same texts for every other line, whichever way its block was read
     assert out[: bad_line - 1] == good[: bad_line - 1] and out[bad_line:] == good[bad_line:]

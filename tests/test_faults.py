@@ -410,8 +410,8 @@ def test_csv_points_follow_the_same_number_rule() -> None:
     assert (code, err) == (0, "cgcli: warning: 2 of 4 records failed (the first on line 2)\n")
     assert out.splitlines() == [
         "value,d_x,error",
-        ",,\"line 2: value 1 must be a decimal number such as -2, 0.5 or 1e-3, not '1_000'\"",
-        ",,\"line 3: value 1 must be a decimal number such as -2, 0.5 or 1e-3, not '١'\"",
+        ",,\"line 2: the value of x must be a decimal number such as -2, 0.5 or 1e-3, not '1_000'\"",
+        ",,\"line 3: the value of x must be a decimal number such as -2, 0.5 or 1e-3, not '١'\"",
         "2.5,1.0,",
         "1000.0,1.0,",
     ]

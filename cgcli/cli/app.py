@@ -139,13 +139,16 @@ def load(
     notes: list[str] = []
     point = read_values(at, assignments, notes)
     warn(notes)
+    on_the_line = {assignment.partition("=")[0] for assignment in assignments}
     for name in point:
         if name in graph.definitions:
             pos = graph.definitions[name]
+            source = "standard input" if at == "-" else at
+            where = "on the command line" if name in on_the_line else f"in --at {source}"
             raise ParseError(
                 graph.source,
                 pos,
-                f"{name} is defined {place(graph.source, pos)} and also given a value on the command line",
+                f"{name} is defined {place(graph.source, pos)} and also given a value {where}",
                 f"drop the value: {name} is computed from its definition",
                 located=False,
             )

@@ -92,13 +92,16 @@ class ExpressionCommand(click.Command):
                     f"as in: cgcli {self.name} -- '-x^2' x=3"
                 )
             name = flag[2:]
+            if not _NAME.match(name):  # not --NAME: an expression such as --x or ---x (cut short: it may be huge)
+                raise UsageError(
+                    f"no such option {name_text(flag)}{_option_hint(name, options)}; an expression that begins "
+                    f"with '-' goes after '--', as in: cgcli {self.name} -- '-x^2' x=3"
+                )
             if not eq:
                 if i >= len(args) or not _can_be_a_value(args[i]):
                     raise UsageError(f"{flag} needs a value, as in {flag}=1.5{_option_hint(name, options)}")
                 value = args[i]
                 i += 1
-            if not _NAME.match(name):
-                raise UsageError(f"no such option {flag}{_option_hint(name, options)}")
             variables.append(f"{name}={value}")
         if len(positional) > 1:
             raise UsageError(f"unexpected argument {positional[1]!r} after the expression (variables are NAME=VALUE)")
@@ -206,6 +209,8 @@ def read_values(at: str | None, assignments: Iterable[str], notes: list[str] | N
         )
     except json.JSONDecodeError as e:
         raise UsageError(f"--at {where} is not JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+    except RecursionError:  # json's decoder recurses: a document nested thousands deep
+        raise UsageError(f"--at {where} is nested too deeply to be an object of values") from None
     if not isinstance(document, dict):
         raise UsageError(f'--at {where} must hold one JSON object of values, as in {{"x": -2, "y": 5}}')
     values: dict[str, float] = {}
@@ -300,6 +305,6 @@ def read_expression(arg: str | None) -> str:
         return arg
     # checked before strip(): whitespace padding past the limit must not hide (and drop) the rest
     if len(text) > MAX_LENGTH:
-        raise UsageError(f"the expression is longer than {MAX_LENGTH:,} characters, cgcli's limit (see README: Limits)")
+        raise UsageError(f"the expression is longer than {MAX_LENGTH:,} characters, cgcli's limit (see docs/limits.md)")
     # a byte-order mark (Notepad writes one) is no part of the expression
     return text.removeprefix("\ufeff").strip()

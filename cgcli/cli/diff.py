@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..modes.diff import differentiate
-from .app import cli, expression_command, load
+from .app import cli, expression_command, load, warn
 
 
 @expression_command(cli, "diff")
@@ -58,6 +58,8 @@ def diff(
     graph, point = load(expression, assignments, fused, missing="structure")  # VARS are optional, all or none
     names = [name.strip() for name in wrt.split(",") if name.strip()] if wrt else None
     result = differentiate(graph, names, order, hessian, point or None)
+    if not graph.variables:  # as `check 3` says: a constant has no derivative to print
+        warn(["the expression uses no variable: there is nothing to differentiate"])
     if as_json:
         fmt = "json"
     if fmt == "json":

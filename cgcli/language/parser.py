@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 #: a terminal's text with .type and .start_pos: lark.Token or cgcli.language.lalr.Token
 Token = Any
 
-#: the longest expression cgcli reads, in characters (see README, "Limits")
+#: the longest expression cgcli reads, in characters (see docs/limits.md)
 MAX_LENGTH = 2_000_000
 
 
@@ -286,7 +286,7 @@ def parse(text: str) -> Graph:
         ({2: 'q', 4: 'f'}, 'f', 'q * z')
     """
     if len(text) > MAX_LENGTH:
-        raise UsageError(f"the expression is longer than {MAX_LENGTH:,} characters, cgcli's limit (see README: Limits)")
+        raise UsageError(f"the expression is longer than {MAX_LENGTH:,} characters, cgcli's limit (see docs/limits.md)")
     # NOTE: not `with _lock`: a MemoryError unwinding through a with block can hang 3.11 (see cli.py)
     _lock.acquire()
     try:

@@ -291,7 +291,7 @@ def _csv(graph: Graph, names: list[str], blocks: _Blocks, writer: _Writer, summa
         for k, line in enumerate(_lines(block)):
             if _is_blank(line):
                 continue  # not a record
-            reason, row = _read_line(line, len(header))
+            reason, row = _read_line(line, header)
             if reason:
                 errors[len(numbers)] = reason
             else:
@@ -375,8 +375,9 @@ def _read_block(block: bytes, count: int, width: int) -> Any:
     return values if values.shape == (count, width) and np.isfinite(values).all() else None
 
 
-def _read_line(line: bytes, width: int) -> tuple[str, list[float]]:
-    """(why the line is not ``width`` numbers, or ""; its values)."""
+def _read_line(line: bytes, header: list[str]) -> tuple[str, list[float]]:
+    """(why the line is not one number per ``header`` name, or ""; its values)."""
+    width = len(header)
     reason = _not_utf8(line)
     if reason:
         return reason, []
@@ -392,10 +393,10 @@ def _read_line(line: bytes, width: int) -> tuple[str, list[float]]:
     for c, field in enumerate(fields):
         text = field.strip(" \t")
         if not NUMBER.match(text):
-            return f"value {c + 1} must be a decimal number such as -2, 0.5 or 1e-3, not {_shown(field)}", []
+            return f"the value of {header[c]} must be a decimal number such as -2, 0.5 or 1e-3, not {_shown(field)}", []
         v = float(text)
         if not math.isfinite(v):
-            return f"value {c + 1}, {_shown(text)}, overflows a double (the largest is about 1.8e308)", []
+            return f"the value of {header[c]}, {_shown(text)}, overflows a double (the largest is about 1.8e308)", []
         row.append(v)
     return "", row
 
@@ -637,7 +638,8 @@ def _load(line: bytes) -> Any:
     # orjson refuses what JSON allows but a double cannot hold (1e400) and lone
     # surrogate escapes ("\ud800"); json reads them, then _check_record names the fault
     try:
-        return json.loads(line.decode("utf-8"), parse_constant=_reject_constant)
+        # parse_int=float: an integer of over 4,300 digits is JSON too (Python's int() refuses it)
+        return json.loads(line.decode("utf-8"), parse_constant=_reject_constant, parse_int=float)
     except (ValueError, RecursionError):  # RecursionError: nested too deeply for json
         if first.msg.startswith("unexpected content after document"):
             where = f"at column {first.colno} (one record a line)"

@@ -80,9 +80,12 @@ class PythonSyntax(Syntax):
     def pieces(self, graph: Graph, i: int, binding: Mapping[int, int]) -> list[Piece]:
         op = graph.ops[i]
         assert op is not None
-        if op.key == "pow_var":  # math.pow: a domain error rather than a complex number
-            a, b = graph.inputs[i]
-            return ["math.pow(", a, ", ", b, ")"]
+        a_b = graph.inputs[i]
+        # ** with an integer constant exponent reads best and is real; any other power is math.pow,
+        # which raises ValueError (grad's domain error) where ** would return a complex number
+        integral = op.key == "pow" and float(graph.constants.get(a_b[1], 0.5)).is_integer()
+        if op.key in ("pow", "pow_var") and not integral:
+            return ["math.pow(", a_b[0], ", ", a_b[1], ")"]
         if op.key in ("max", "min") and len(graph.inputs[i]) == 1:  # Python's max(x) wants an iterable
             return ["(", graph.inputs[i][0], ")"]
         return super().pieces(graph, i, binding)

@@ -90,7 +90,7 @@ def refuse_large_layout(dot_text: str, fmt: str) -> None:
         return
     raise UsageError(
         f"the graph is too large for Graphviz to draw in reasonable time ({size:,} nodes to lay out, "
-        f"{width:,} side by side; cgcli draws up to {MAX_LAYOUT_NODES:,}, fewer when wide: see README, Limits). "
+        f"{width:,} side by side; cgcli draws up to {MAX_LAYOUT_NODES:,}, fewer when wide: see docs/limits.md). "
         f"Use --format dot and run dot yourself if you can wait (cgcli graph … --format dot | dot -T{fmt}), "
         "or --format tree or mermaid"
     )

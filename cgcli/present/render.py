@@ -65,7 +65,7 @@ def render(dot_text: str, fmt: str) -> bytes:
 #: the environment variable that sets how long dot may take, in seconds
 TIMEOUT_VARIABLE = "CGCLI_DOT_TIMEOUT"
 
-#: how long dot may take by default: what cgcli agrees to draw takes it a few seconds (README: Limits)
+#: how long dot may take by default: what cgcli agrees to draw takes it a few seconds (docs/limits.md)
 DEFAULT_TIMEOUT = 60.0
 
 
