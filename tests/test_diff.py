@@ -20,7 +20,7 @@ from .diffkit import forbidden, run_lines
 def text_of(expression: str, *args: str) -> str:
     result = CliRunner().invoke(cli, ["diff", "--", expression, *args])
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout  # warnings (diff of a constant: nothing to differentiate) go to stderr
 
 
 # fmt: off
