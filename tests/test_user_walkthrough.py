@@ -85,3 +85,39 @@ def test_an_expression_of_leading_minus_signs_is_told_to_go_after_dashes(runner)
     (message,) = result.stderr.splitlines()
     assert message.endswith("an expression that begins with '-' goes after '--', as in: cgcli grad -- '-x^2' x=3")
     assert len(message) < 200
+
+
+SLOW = {
+    # format: (the first record, its answer (after the header, for CSV), the second record, its answer)
+    "jsonl": (
+        '{"x": 1}\n',
+        ['{"value": 1.0, "gradient": {"x": 1.0}}\n'],
+        '{"x": 2}\n',
+        '{"value": 2.0, "gradient": {"x": 1.0}}\n',
+    ),
+    "csv": ("x\n1\n", ["value,d_x,error\n", "1.0,1.0,\n"], "2\n", "2.0,1.0,\n"),
+}
+
+
+@pytest.mark.parametrize("fmt", SLOW)
+def test_points_answers_a_slow_producer_as_its_records_come(fmt: str) -> None:
+    """``tail -f log | cgcli grad … --points -``: each record's answer comes before the next record does."""
+    import select
+
+    first, answers, second, last = SLOW[fmt]
+    command = [sys.executable, "-m", "cgcli", "grad", "x", "--points", "-", "--points-format", fmt]
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as child:
+        assert child.stdin is not None and child.stdout is not None
+        try:
+            child.stdin.write(first)
+            child.stdin.flush()
+            for answer in answers:
+                ready, _, _ = select.select([child.stdout], [], [], 60)
+                assert ready, "no answer within 60 s while the producer waits"
+                assert child.stdout.readline() == answer
+            child.stdin.write(second)
+            child.stdin.close()
+            assert child.stdout.read() == last
+        finally:
+            child.kill()
+        child.wait(timeout=60)

@@ -38,16 +38,16 @@ import io
 import json
 import math
 import operator
+import select
 import signal
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, BinaryIO
 
 import numpy as np
 
-from ..core.engine import LISTED
 from ..core.graph import Graph
 from ..core.number_rule import DECIMAL
-from ..errors import UsageError
+from ..errors import LISTED, UsageError
 from ..evaluators.batch import evaluate_arrays
 
 #: the longest record (a line without its newline), in bytes; a longer one is an error record
@@ -105,7 +105,7 @@ def stream(graph: Graph, source: BinaryIO, sink: BinaryIO, fmt: str) -> Summary:
     """
     names = list(graph.variables)
     summary = Summary()
-    blocks = _Blocks(_blocks(source))
+    blocks = _Blocks(_blocks(source), _idle(source))
     writer = _Writer(sink)
     if fmt == "csv":
         _csv(graph, names, blocks, writer, summary)
@@ -146,12 +146,14 @@ def _blocks(source: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
     skipping = False  # inside a line longer than MAX_RECORD
     blank = False  # and all of it seen so far is blank (then it is no record, however long)
     first = True
+    # read1: what the source has now (up to BLOCK), not a wait for a whole BLOCK from a slow pipe
+    read = getattr(source, "read1", source.read)
     while True:
-        piece = source.read(BLOCK)
+        piece = read(BLOCK)
         if first:
             first = False
             while piece and len(piece) < len(BOM) and BOM.startswith(piece):  # a pipe that trickles
-                more = source.read(BLOCK)
+                more = read(BLOCK)
                 if not more:
                     break
                 piece += more
@@ -194,8 +196,12 @@ def _blocks(source: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
             skipping, blank, tail = True, _is_blank(tail), b""
 
 
-def _grouped(blocks: Iterator[tuple[int, bytes | None]]) -> Iterator[tuple[int, bytes | None]]:
-    """Consecutive blocks joined into groups of about GROUP bytes; an over-long line passes alone."""
+def _grouped(blocks: _Blocks) -> Iterator[tuple[int, bytes | None]]:
+    """Consecutive blocks joined into groups of about GROUP bytes; an over-long line passes alone.
+
+    A group also ends where the source has nothing more ready, so that a slow producer is answered
+    as it goes rather than once GROUP bytes have come.
+    """
     first, size, lines = 0, 0, 0
     pieces: list[bytes] = []
     for number, block in blocks:
@@ -210,7 +216,7 @@ def _grouped(blocks: Iterator[tuple[int, bytes | None]]) -> Iterator[tuple[int, 
         pieces.append(block)
         size += len(block)
         lines += block.count(b"\n")
-        if size >= GROUP or lines >= GROUP_LINES:
+        if size >= GROUP or lines >= GROUP_LINES or blocks.idle():
             yield first, b"".join(pieces)
             pieces, size, lines = [], 0, 0
     if pieces:
@@ -332,12 +338,35 @@ def _csv_header(names: list[str], blocks: _Blocks) -> list[str]:
     return header
 
 
+def _idle(source: BinaryIO) -> Callable[[], bool]:
+    """A test of whether ``source`` has no bytes ready: then what is read so far is answered at once.
+
+    A file is always ready, so it is read in whole groups; a pipe whose writer pauses
+    (``tail -f log | cgcli grad … --points -``) gets each record's answer as it comes.
+    """
+    try:
+        fd = source.fileno()
+    except (AttributeError, OSError, ValueError):  # an in-memory stream: all of it is there
+        return lambda: False
+
+    def idle() -> bool:
+        try:
+            ready, _, _ = select.select([fd], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        return not ready
+
+    return idle
+
+
 class _Blocks:
     """An iterator of blocks that can take one back (the rest of the header's block)."""
 
-    def __init__(self, blocks: Iterator[tuple[int, bytes | None]]) -> None:
+    def __init__(self, blocks: Iterator[tuple[int, bytes | None]], idle: Callable[[], bool]) -> None:
         self.blocks = blocks
         self.pending: tuple[int, bytes | None] | None = None
+        #: whether the source has nothing more to read right now (a producer that is slower than us)
+        self.idle = idle
 
     def __iter__(self) -> _Blocks:
         return self
