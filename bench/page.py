@@ -29,18 +29,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import cgcli  # noqa: E402
+from cgcli.present.browser import launch_chromium  # noqa: E402
 from cgcli.present.html import STEP_LIMIT, graph_page  # noqa: E402
 from cgcli.present.render import picture  # noqa: E402
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 NEURON = "1/(1+exp(-(w0*x0+w1*x1+w2)))"
 
 
@@ -74,7 +66,7 @@ def main() -> int:
 
     rows = []
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = launch_chromium(p)
         for size in sizes:
             graph = cgcli.parse(expression(size))
             result = cgcli.evaluate(graph, {name: 0.5 for name in graph.variables})
