@@ -23,10 +23,15 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+HERE = Path(__file__).resolve().parent
+# bench/ goes last (Python put it first, as the script's folder): bench/json.py must not
+# stand in for the standard library's json, which cgcli.present.html imports
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
+sys.path.insert(0, str(HERE.parent))
+
+from timing import best  # noqa: E402
 
 import cgcli  # noqa: E402
 from cgcli.present.browser import launch_chromium  # noqa: E402
@@ -41,15 +46,6 @@ def expression(size: int) -> str:
         return NEURON
     terms = max(1, (size - 2) // 4)  # each term: two variables, a product and an add
     return "sigmoid(" + " + ".join(f"w{i}*x{i}" for i in range(terms)) + ")"
-
-
-def best(f, rounds: int = 3) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 CLICK = """action => { const t = performance.now();
