@@ -20,11 +20,12 @@ import argparse
 import math
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+
+from timing import best  # noqa: E402
 
 from cgcli import parse  # noqa: E402
 from cgcli.modes.descend import descend  # noqa: E402
@@ -61,26 +62,13 @@ def by_hand(steps: int) -> tuple[float, float]:
     return f, w0
 
 
-def best(seconds: list[float]) -> float:
-    return min(seconds)
-
-
-def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return best(times)
-
-
 def process(args: list[str], repeat: int) -> float:
     command = [sys.executable, "-m", "cgcli", "descend", NEURON, *args]
 
     def once() -> None:
         subprocess.run(command, stdout=subprocess.DEVNULL, check=True, timeout=300)
 
-    return timed(once, repeat)
+    return best(once, repeat)
 
 
 def main() -> None:
@@ -95,8 +83,8 @@ def main() -> None:
     f, w0 = by_hand(n)
     assert run.last == n and abs(run.values[-1] - f) <= 1e-12 and abs(run.point(n)["w0"] - w0) <= 1e-12
 
-    library = timed(lambda: descend(graph, START, WRT, lr=LR, steps=n, tol=0), repeat)
-    hand = timed(lambda: by_hand(n), repeat)
+    library = best(lambda: descend(graph, START, WRT, lr=LR, steps=n, tol=0), repeat)
+    hand = best(lambda: by_hand(n), repeat)
     start_up = process([*ARGS, "--steps", "0"], repeat)
     text = process([*ARGS, "--steps", str(n)], repeat)
     as_json = process([*ARGS, "--steps", str(n), "--json"], repeat)

@@ -42,6 +42,9 @@ sys.path.insert(0, str(HERE.parent))
 
 import workloads  # noqa: E402
 
+# CPU time: on a shared machine, wall time mostly measures the others
+from timing import best_cpu  # noqa: E402
+
 from cgcli.core.engine import evaluate  # noqa: E402
 from cgcli.core.graph import Graph  # noqa: E402
 from cgcli.language.parser import parse  # noqa: E402
@@ -51,16 +54,6 @@ from cgcli.present.json import grad_json_chunks  # noqa: E402
 
 SYMPY_LIMIT = 2_000
 SYMPY_TIMEOUT = 60
-
-
-def best(f: Callable[[], Any], repeat: int) -> float:
-    """The least CPU time of ``repeat`` calls: on a shared machine, wall time mostly measures the others."""
-    times = []
-    for _ in range(repeat):
-        start = time.process_time()
-        f()
-        times.append(time.process_time() - start)
-    return min(times)
 
 
 def ops(graph: Graph, roots: list[int]) -> int:
@@ -127,8 +120,8 @@ def measure(load: workloads.Workload, repeat: int) -> dict[str, Any]:
 
     d = cgcli_diff()
     row["cgcli ops"] = ops(d.graph, [x.node for x in d.all()])
-    row["cgcli s"] = best(cgcli_diff, repeat)
-    row["grad --json s"] = best(grad_json_once, repeat)
+    row["cgcli s"] = best_cpu(cgcli_diff, repeat)
+    row["grad --json s"] = best_cpu(grad_json_once, repeat)
     if row["f"] <= SYMPY_LIMIT:
         row.update(sympy_row(load.text))
     return row
@@ -167,7 +160,7 @@ def sympy_row(text: str) -> dict[str, Any]:
 
 def order_ten() -> dict[str, Any]:
     graph = parse("sin(x)*exp(x)")
-    seconds = best(lambda: diff_text(differentiate(graph, ["x"], order=10)), 3)
+    seconds = best_cpu(lambda: diff_text(differentiate(graph, ["x"], order=10)), 3)
     d = differentiate(graph, ["x"], order=10)
     import sympy as sp
 

@@ -23,24 +23,21 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+HERE = Path(__file__).resolve().parent
+# bench/ goes last (Python put it first, as the script's folder): bench/json.py must not
+# stand in for the standard library's json, which cgcli.present.html imports
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
+sys.path.insert(0, str(HERE.parent))
+
+from timing import best  # noqa: E402
 
 import cgcli  # noqa: E402
+from cgcli.present.browser import launch_chromium  # noqa: E402
 from cgcli.present.html import STEP_LIMIT, graph_page  # noqa: E402
 from cgcli.present.render import picture  # noqa: E402
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 NEURON = "1/(1+exp(-(w0*x0+w1*x1+w2)))"
 
 
@@ -49,15 +46,6 @@ def expression(size: int) -> str:
         return NEURON
     terms = max(1, (size - 2) // 4)  # each term: two variables, a product and an add
     return "sigmoid(" + " + ".join(f"w{i}*x{i}" for i in range(terms)) + ")"
-
-
-def best(f, rounds: int = 3) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 CLICK = """action => { const t = performance.now();
@@ -74,7 +62,7 @@ def main() -> int:
 
     rows = []
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = launch_chromium(p)
         for size in sizes:
             graph = cgcli.parse(expression(size))
             result = cgcli.evaluate(graph, {name: 0.5 for name in graph.variables})

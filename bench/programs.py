@@ -18,25 +18,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from timing import best  # noqa: E402
+
 from cgcli.errors import ParseError  # noqa: E402
 from cgcli.language import parser  # noqa: E402
-
-
-def best(f: Callable[[], Any], repeat: int) -> float:
-    """The fastest of ``repeat`` timed calls, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def tokens(text: str) -> int:

@@ -37,22 +37,13 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import references as ref  # noqa: E402
+import timing  # noqa: E402
 import workloads  # noqa: E402
 
 from cgcli.core.engine import backward, forward  # noqa: E402
 from cgcli.core.graph import Graph  # noqa: E402
 from cgcli.core.ops import OPS  # noqa: E402
 from cgcli.language.parser import parse  # noqa: E402
-
-
-def best(f: Callable[[], Any], repeat: int) -> float:
-    """The fastest of ``repeat`` timed calls, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def peak(f: Callable[[], Any]) -> int:
@@ -94,8 +85,8 @@ def measure(load: workloads.Workload, repeat: int) -> dict[str, Any]:
     graph = parse(text)
     row["nodes"] = n = len(graph)
     row["tokens"] = sum(1 for _ in lark.lex(text))
-    row["parse"] = best(lambda: parse(text), repeat)
-    row["lark"] = best(lambda: lark.parse(text), repeat)
+    row["parse"] = timing.best(lambda: parse(text), repeat)
+    row["lark"] = timing.best(lambda: lark.parse(text), repeat)
 
     def one_shot() -> tuple[float, float]:
         # NOTE: collect before the parse: a collection walks the whole heap, and right before
@@ -125,7 +116,7 @@ def measure(load: workloads.Workload, repeat: int) -> dict[str, Any]:
     compiled, failure = attempt(lambda: ref.floor(graph, point))
     if compiled:
         row["floor_compile"], call = compiled
-        row["floor"] = best(call, repeat)
+        row["floor"] = timing.best(call, repeat)
     else:
         row["failures"].append(f"floor: {failure}")
     for name, available, run in (
@@ -304,9 +295,9 @@ def batch(lines: int) -> str:
     names = ["w0", "x0", "w1", "x1", "w2"]
     cols = {k: rng.standard_normal(lines).round(6) for k in names}
     graph = parse(NEURON)
-    api = best(lambda: evaluate_arrays(graph, cols), 3)
+    api = timing.best(lambda: evaluate_arrays(graph, cols), 3)
 
-    hand_time = best(lambda: neuron_by_hand(*(cols[k] for k in names)), 3)
+    hand_time = timing.best(lambda: neuron_by_hand(*(cols[k] for k in names)), 3)
     out = [
         "| measurement | points/s | note |",
         "|---|---|---|",

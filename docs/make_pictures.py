@@ -29,6 +29,7 @@ from typing import Any
 from rich.console import Console
 
 import cgcli
+from cgcli.present.browser import CHROMIUM, launch_chromium
 from cgcli.present.dot import graph_dot
 from cgcli.present.render import render
 from cgcli.present.table import grad_view
@@ -61,18 +62,6 @@ def pictures() -> dict[str, str | None]:
     }
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
 def page_screenshot(browser: Any, folder: Path) -> bytes:
     """The neuron's page, forward pass done and the backward pass halfway, a node's details open."""
     from cgcli.present.html import graph_page
@@ -103,7 +92,7 @@ def chromium_screenshot() -> bytes | None:
     if not Path(CHROMIUM).exists() or graphviz_version() is None:
         return None
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         try:
             return page_screenshot(browser, Path(folder))
         finally:

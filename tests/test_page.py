@@ -29,18 +29,8 @@ import pytest
 import cgcli
 import cgcli.present.html
 from cgcli.cli import cli
+from cgcli.present.browser import CHROMIUM, launch_chromium
 from tests.conftest import LECTURE
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 try:
     from playwright.sync_api import Page, sync_playwright
@@ -62,7 +52,7 @@ pytestmark = pytest.mark.skipif(bool(MISSING), reason=MISSING)
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with sync_playwright() as p:  # type: ignore[misc]
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=60_000)
+        chromium = launch_chromium(p, timeout=60_000)
         yield chromium
         chromium.close()
 
