@@ -47,18 +47,14 @@ def fuse(graph: Graph) -> Graph:
         unused_variables=graph.unused_variables,
     )
     new_id: dict[int, int] = {}
-    for i, op in enumerate(graph.ops):
+    for i in range(len(graph)):
         if i in absorbed:
             continue
         if i in inner:
             new_id[i] = fused.apply(SIGMOID, new_id[inner[i]])
             fused.fused.add(new_id[i])
-        elif op is not None:
-            new_id[i] = fused.apply(op, *(new_id[j] for j in graph.inputs[i]))
-        elif i in graph.constants:
-            new_id[i] = fused.constant(graph.constants[i], graph.leaf_text[i])
         else:
-            new_id[i] = fused.variable(graph.leaf_text[i])
+            new_id[i] = fused.copy_node(graph, i, new_id)
         if i in graph.names:
             fused.names[new_id[i]] = graph.names[i]
     return fused

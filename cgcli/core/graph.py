@@ -101,6 +101,18 @@ class Graph:
             self.constant_ids.add(i)
         return i
 
+    def copy_node(self, graph: Graph, i: int, new_id: Mapping[int, int] | list[int]) -> int:
+        """Add node ``i`` of ``graph`` again, over the new ids of its inputs; returns its id here.
+
+        The one way a graph is rebuilt from another (fusing, pruning, compacting).
+        """
+        op = graph.ops[i]
+        if op is not None:
+            return self.apply(op, *(new_id[j] for j in graph.inputs[i]))
+        if i in graph.constants:
+            return self.constant(graph.constants[i], graph.leaf_text[i])
+        return self.variable(graph.leaf_text[i])
+
     def drop_last_leaf(self) -> None:
         """Remove the last node, a variable no node uses yet (the parser adds it again later)."""
         i = len(self.ops) - 1

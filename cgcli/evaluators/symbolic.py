@@ -513,13 +513,7 @@ def compact(graph: Graph, roots: list[int], variables: Iterable[str]) -> tuple[G
     for name in variables:
         out.variable(name)
     new = [-1] * len(graph)
-    for i, op in enumerate(graph.ops):
-        if not keep[i]:
-            continue
-        if op is not None:
-            new[i] = out.apply(op, *(new[j] for j in graph.inputs[i]))
-        elif i in graph.constants:
-            new[i] = out.constant(graph.constants[i], graph.leaf_text[i])
-        else:
-            new[i] = out.variable(graph.leaf_text[i])
+    for i in range(len(graph)):
+        if keep[i]:
+            new[i] = out.copy_node(graph, i, new)
     return out, new

@@ -385,13 +385,7 @@ def _pruned(graph: Graph, roots: list[int]) -> Graph:
                 stack.append((i, True))
                 stack.extend((j, False) for j in reversed(graph.inputs[i]))
                 continue
-            op = graph.ops[i]
-            if op is not None:
-                new_id[i] = pruned.apply(op, *(new_id[j] for j in graph.inputs[i]))
-            elif i in graph.constants:
-                new_id[i] = pruned.constant(graph.constants[i], graph.leaf_text[i])
-            else:
-                new_id[i] = pruned.variable(graph.leaf_text[i])
+            new_id[i] = pruned.copy_node(graph, i, new_id)
             if i in graph.names:
                 pruned.names[new_id[i]] = graph.names[i]
     pruned.unused_variables = set(graph.variables) - set(pruned.variables)
